@@ -1,0 +1,105 @@
+"""The rule framework: a Rule declares who it is; its check is a pure function of a snapshot.
+
+A rule module `checks/<area>/<name>.py` defines `RULE = Rule(...)` and is found by the
+registry by being there. A check yields Findings (made with `RULE.finding(...)`, which
+renders the Chinese message from the rule's templates) and NotChecked entries when it
+cannot decide. It never does I/O and never guesses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from crawler.snapshot import SiteSnapshot
+from govaudit.config import Config, SiteConfig
+
+RULE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+class Severity(str, Enum):
+    VETO = "veto"
+    DEDUCT = "deduct"
+    NOTICE = "notice"
+
+    @property
+    def label(self) -> str:
+        return {"veto": "单项否决", "deduct": "扣分", "notice": "提示"}[self.value]
+
+    @property
+    def rank(self) -> int:
+        return {"veto": 0, "deduct": 1, "notice": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a check may know besides the snapshot: the date it measures from and settings."""
+
+    today: date
+    config: Config
+    site: SiteConfig | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    task: str | None
+    basis: str
+    title: str
+    url: str
+    message: str
+    evidence: Mapping[str, Any]
+    on_homepage: bool = False
+
+    @property
+    def area(self) -> str:
+        return self.rule.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    rule: str
+    reason: str
+    url: str | None = None
+
+
+Outcome = Finding | NotChecked
+CheckFunction = Callable[[SiteSnapshot, RuleContext], Iterable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str                      # short Chinese name of the problem
+    severity: Severity
+    task: str | None                # plan task number
+    basis: str                      # document and article the rule rests on
+    explanation: str                # what the rule checks, for the README and the report
+    messages: Mapping[str, str]     # variant -> message template, formatted with evidence
+    check: CheckFunction = field(repr=False)
+    needs_homepage: bool = True     # with no homepage, the runner reports not_checked
+
+    def finding(self, url: str, evidence: Mapping[str, Any], *, variant: str = "default",
+                on_homepage: bool = False) -> Finding:
+        message = self.messages[variant].format_map(_Lenient(evidence))
+        return Finding(rule=self.id, severity=self.severity, task=self.task, basis=self.basis,
+                       title=self.title, url=url, message=message, evidence=dict(evidence),
+                       on_homepage=on_homepage)
+
+    def not_checked(self, reason: str, url: str | None = None) -> NotChecked:
+        return NotChecked(rule=self.id, reason=reason, url=url)
+
+
+class _Lenient(dict[str, Any]):
+    """format_map source that shows a missing key as empty rather than raising."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+
+    def __missing__(self, key: str) -> str:
+        return ""

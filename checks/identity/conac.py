@@ -1,0 +1,35 @@
+"""identity.conac: the 党政机关网站标识 (red badge) at the bottom of every page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.identity.marks import MarkResult, PageText, Status, attributes_text, data, footer_findings
+from crawler.snapshot import Page, SiteSnapshot
+
+
+def judge(page: Page, text: PageText) -> MarkResult:
+    attributes = attributes_text(page)
+    lowered = attributes.lower()
+    if any(m.lower() in lowered for m in data()["conac_markers"]):
+        return MarkResult(Status.PRESENT)
+    if any(word in attributes for word in data()["conac_alt_words"]):
+        return MarkResult(Status.PRESENT)
+    return MarkResult(Status.MISSING)
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    return footer_findings(RULE, snapshot, judge)
+
+
+RULE = Rule(
+    id="identity.conac",
+    title="缺少党政机关网站标识",
+    severity=Severity.DEDUCT,
+    task="30",
+    basis="国办发〔2017〕47号《政府网站发展指引》（党政机关网站标识应放置在每个页面底部中间位置）",
+    explanation="每个页面应有党政机关网站标识（链接到 conac.cn 的红色标识图片或其加载脚本）。",
+    messages={"missing": "{pages_affected}/{pages_checked} 个页面未见党政机关网站标识"},
+    check=check,
+)

@@ -1,0 +1,44 @@
+"""identity.icp: the ICP备案编号, shaped <省简称>ICP备<digits>号(-n)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings
+from crawler.snapshot import Page, SiteSnapshot
+
+
+@cache
+def _valid() -> re.Pattern[str]:
+    return re.compile(rf"[{data()['provinces']}]\s*ICP\s*备\s*\d{{5,10}}\s*号(?:\s*-\s*\d+)?", re.I)
+
+
+def judge(page: Page, text: PageText) -> MarkResult:
+    if _valid().search(text.whole):
+        return MarkResult(Status.PRESENT)
+    seen = find_labelled(text.footer.upper(), "ICP", span=16)
+    if seen is not None:
+        start = text.footer.upper().find("ICP")
+        return MarkResult(Status.MALFORMED, text.footer[max(0, start - 2): start + 18].strip())
+    return MarkResult(Status.MISSING)
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    return footer_findings(RULE, snapshot, judge)
+
+
+RULE = Rule(
+    id="identity.icp",
+    title="ICP备案编号缺失或格式错误",
+    severity=Severity.DEDUCT,
+    task="30",
+    basis="国办发〔2017〕47号《政府网站发展指引》（页面底部功能区列明 ICP 备案编号）",
+    explanation="页面底部应列明 ICP 备案编号，形如“粤ICP备12345678号”或“粤ICP备12345678号-1”。",
+    messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明 ICP 备案编号",
+              "malformed": "{pages_affected}/{pages_checked} 个页面的 ICP 备案编号格式不正确：“{seen}”"
+                           "（应形如“粤ICP备12345678号”）"},
+    check=check,
+)

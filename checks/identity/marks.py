@@ -1,0 +1,159 @@
+"""Finding the six identity marks in a page's footer area.
+
+A mark counts as present when it is found anywhere in the page (no false alarm when a
+footer is not where we look); "malformed" is said only of what stands in the footer area
+with the mark's label but not its shape; a footer that script writes cannot be judged
+without rendering and goes to not_checked.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from checks.base import Outcome, Rule
+from crawler.snapshot import Page, SiteSnapshot
+
+_MAX_PAGES_LISTED = 20
+
+
+@cache
+def data() -> dict[str, Any]:
+    return tomllib.loads(resources.files("checks.data").joinpath("identity.toml").read_text("utf-8"))
+
+
+class Status(Enum):
+    PRESENT = "present"
+    MISSING = "missing"
+    MALFORMED = "malformed"
+    UNSURE = "unsure"
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    status: Status
+    seen: str = ""      # the malformed text, or the footer snippet
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The visible text of a page and of its footer area, NFKC-normalised."""
+
+    whole: str
+    footer: str
+    footer_found: bool
+    script_footer: bool
+
+
+def _normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _visible_text(element: Any) -> str:
+    parts = element.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+    return _normalise(" ".join(parts))
+
+
+def _is_footer(element: Any, markers: list[str]) -> bool:
+    if element.tag == "footer":
+        return True
+    names = f"{element.get('id', '')} {element.get('class', '')}".lower()
+    return any(re.search(rf"(^|[\s_-]){re.escape(m)}", names) for m in markers)
+
+
+def page_text(page: Page) -> PageText:
+    tree = page.tree
+    if tree is None:
+        return PageText("", "", False, False)
+    body = tree.find("body")
+    root = body if body is not None else tree
+    whole = _visible_text(root)
+    markers = data()["footer_markers"]
+    footers = [el for el in root.iter() if isinstance(el.tag, str) and _is_footer(el, markers)]
+    outermost = [el for el in footers if not any(a in footers for a in el.iterancestors())]
+    footer = " ".join(_visible_text(el) for el in outermost)
+    tail = whole[-int(data()["footer_tail_chars"]):]
+    return PageText(whole=whole, footer=f"{footer} {tail}".strip(), footer_found=bool(outermost),
+                    script_footer=_script_writes_footer(tree, footer))
+
+
+def _script_writes_footer(tree: Any, footer_text: str) -> bool:
+    hints = data()["script_footer_hints"]
+    for script in tree.iter("script"):
+        src = (script.get("src") or "").lower()
+        if any(h in src.rsplit("/", 1)[-1] for h in hints):
+            return True
+        inline = (script.text or "").lower()
+        writes = "document.write" in inline or ".load(" in inline or "innerhtml" in inline
+        if writes and any(h in inline for h in hints):
+            return True
+    return False
+
+
+def attributes_text(page: Page) -> str:
+    """href/src/alt/title/id of every element: where badge images and scripts show."""
+    tree = page.tree
+    if tree is None:
+        return ""
+    values = []
+    for element in tree.iter():
+        if isinstance(element.tag, str):
+            values.extend(element.get(a, "") for a in ("href", "src", "alt", "title", "id"))
+    return " ".join(values)
+
+
+def audited_pages(snapshot: SiteSnapshot) -> list[Page]:
+    """Pages a visitor opens by themselves: HTML, loaded, not iframe fragments."""
+    return [p for p in snapshot.html_pages() if p.is_navigation_page]
+
+
+def footer_findings(rule: Rule, snapshot: SiteSnapshot,
+                    judge: Any) -> Iterator[Outcome]:
+    """Run `judge(page, text) -> MarkResult` on every audited page; one finding per
+    (status, malformed value) listing the pages, one not_checked for unsure pages."""
+    groups: dict[tuple[Status, str], list[Page]] = {}
+    unsure: list[Page] = []
+    pages = audited_pages(snapshot)
+    snippets: dict[str, str] = {}
+    for page in pages:
+        text = page_text(page)
+        result: MarkResult = judge(page, text)
+        if result.status is Status.PRESENT:
+            continue
+        if result.status is Status.MISSING and text.script_footer:
+            unsure.append(page)
+            continue
+        if result.status is Status.UNSURE:
+            unsure.append(page)
+            continue
+        groups.setdefault((result.status, result.seen), []).append(page)
+        snippets.setdefault(page.url, text.footer[-300:])
+    if not pages:
+        yield rule.not_checked("没有可检查的页面")
+    for (status, seen), group in groups.items():
+        on_homepage = any(p.depth == 0 for p in group)
+        first = next((p for p in group if p.depth == 0), group[0])
+        evidence = {
+            "pages_checked": len(pages), "pages_affected": len(group),
+            "pages": [p.url for p in group[:_MAX_PAGES_LISTED]], "on_homepage": on_homepage,
+            "seen": seen, "footer_text": snippets.get(first.url, ""), "checked_at": first.fetch.fetched_at,
+        }
+        yield rule.finding(first.url, evidence, variant=status.value, on_homepage=on_homepage)
+    if unsure:
+        sample = "、".join(p.url for p in unsure[:3])
+        yield rule.not_checked(f"{len(unsure)} 个页面的页脚可能由脚本生成，未渲染时无法判断（如 {sample}）")
+
+
+def find_labelled(text: str, label: str, span: int = 30) -> str | None:
+    """The footer text following `label` (for showing a malformed value), if the label is there."""
+    index = text.find(label)
+    if index < 0:
+        return None
+    return text[index: index + len(label) + span].strip()

@@ -1,0 +1,34 @@
+"""identity.sponsor: the 网站主办单位 named at the bottom of every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.identity.marks import MarkResult, PageText, Status, footer_findings
+from crawler.snapshot import Page, SiteSnapshot
+
+_SPONSOR = re.compile(r"主\s*办(?:单位)?\s*:?\s*[\u4e00-\u9fff（）()]{2,}")
+
+
+def judge(page: Page, text: PageText) -> MarkResult:
+    if _SPONSOR.search(text.footer) or _SPONSOR.search(text.whole):
+        return MarkResult(Status.PRESENT)
+    return MarkResult(Status.MISSING)
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    return footer_findings(RULE, snapshot, judge)
+
+
+RULE = Rule(
+    id="identity.sponsor",
+    title="未列明网站主办单位",
+    severity=Severity.DEDUCT,
+    task="30",
+    basis="国办发〔2017〕47号《政府网站发展指引》（页面底部功能区列明网站主办单位）",
+    explanation="页面底部应写明“主办：××”或“主办单位：××”。",
+    messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明网站主办单位"},
+    check=check,
+)

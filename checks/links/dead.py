@@ -1,0 +1,101 @@
+"""links.dead: a link on the site does not load (19号 链接可用性).
+
+One finding per broken target, listing every page that links it. A target that answers
+401/403/429 or fails certificate checks is not called dead: the tester cannot tell, so it
+goes to not_checked. Every dead verdict was preceded by the crawler's retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+
+from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.wording import attempts_evidence, describe_outcome
+from crawler.snapshot import NAVIGATION_TAGS, FetchOutcome, SiteSnapshot
+from crawler.urls import origin_key
+
+_MAX_SOURCES_LISTED = 20
+_INCONCLUSIVE_STATUSES = {401, 403, 407, 429}
+
+
+class Verdict(Enum):
+    ALIVE = "alive"
+    DEAD = "dead"
+    INCONCLUSIVE = "inconclusive"
+
+
+def judge(outcome: FetchOutcome) -> Verdict:
+    if outcome.left_scope:
+        return Verdict.ALIVE  # an internal link that moved off-site answered with a redirect
+    if outcome.status is not None and outcome.error is None:
+        if outcome.status in _INCONCLUSIVE_STATUSES:
+            return Verdict.INCONCLUSIVE
+        return Verdict.DEAD if outcome.status >= 400 else Verdict.ALIVE
+    error = (outcome.error or "").lower()
+    if "certificate" in error or "ssl" in error:
+        return Verdict.INCONCLUSIVE
+    return Verdict.DEAD
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    homepages = {snapshot.start_url}
+    if snapshot.homepage is not None:
+        homepages.add(snapshot.homepage.final_url)
+    scope = set(snapshot.scope_hosts)
+    for target, sources in snapshot.linked_from().items():
+        outcome = snapshot.outcome_of(target)
+        if outcome is None:
+            continue
+        verdict = judge(outcome)
+        if verdict is Verdict.ALIVE:
+            continue
+        if verdict is Verdict.INCONCLUSIVE:
+            yield RULE.not_checked(f"链接返回 {describe_outcome(outcome)}，无法判断是否有效", target)
+            continue
+        pages = [src for src, _ in sources]
+        tags = {tag for _, tag in sources}
+        on_homepage = any(p in homepages for p in pages)
+        internal = origin_key(target) in scope
+        evidence = {
+            "link": target,
+            "on_homepage": on_homepage,
+            "internal": internal,
+            "where": ("站内" if internal else "站外") + ("页面链接" if tags & NAVIGATION_TAGS else "资源"),
+            "kind": "page" if tags & NAVIGATION_TAGS else "resource",
+            "status": outcome.status if outcome.error is None else None,
+            "error": outcome.error,
+            "seen": describe_outcome(outcome),
+            "tries": len(outcome.attempts),
+            "method": outcome.method,
+            "attempts": attempts_evidence(outcome),
+            "linked_from": pages[:_MAX_SOURCES_LISTED],
+            "linked_from_count": len(pages),
+            "checked_at": outcome.fetched_at,
+        }
+        first = next((p for p in pages if p in homepages), pages[0])
+        yield RULE.finding(first, evidence, on_homepage=on_homepage)
+    yield from _unchecked_notes(snapshot)
+
+
+def _unchecked_notes(snapshot: SiteSnapshot) -> Iterator[Outcome]:
+    if snapshot.robots_blocked:
+        sample = "、".join(sorted(snapshot.robots_blocked)[:3])
+        yield RULE.not_checked(f"{len(snapshot.robots_blocked)} 个站内地址被 robots.txt 禁止抓取，未检查（如 {sample}）")
+    for note in snapshot.notes:
+        if note.kind in ("limit_links", "limit_time"):
+            yield RULE.not_checked(note.detail)
+
+
+RULE = Rule(
+    id="links.dead",
+    title="链接不可用",
+    severity=Severity.DEDUCT,
+    task="30",
+    basis="国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》扣分指标“链接可用性”",
+    explanation=("检查抓取到的每个页面上的链接和资源（站内外）：4xx、5xx、域名解析失败、超时等在重试后仍失败即为不可用；"
+                 "返回 401/403/429 或证书问题的列入“未检查”，不判为死链。同一链接只记一条，列出所有引用页面。"),
+    messages={"default": "{where} {link} 无法访问（{seen}，共尝试 {tries} 次），"
+                         "{linked_from_count} 个页面引用了它"},
+    check=check,
+)

@@ -1,0 +1,60 @@
+"""Verdict and score of a site (国办秘函〔2019〕19号 scoring logic).
+
+Any veto finding -> 不合格. Otherwise 100 minus the deductions of the points table (each
+rule capped at its own points) and below the pass mark -> 不合格. When the homepage never
+loaded nothing else could be judged: 无法判定, and no score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from checks.base import Finding, Severity
+from govaudit.config import Scoring
+
+PASS = "合格"
+FAIL = "不合格"
+UNDECIDED = "无法判定"
+
+
+@dataclass(frozen=True)
+class Deducted:
+    rule: str
+    findings: int
+    points: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    score: float | None
+    vetoed_by: tuple[str, ...]
+    deductions: tuple[Deducted, ...]
+
+
+def judge_site(findings: Iterable[Finding], *, homepage_loaded: bool, scoring: Scoring) -> Verdict:
+    findings = list(findings)
+    deductions = _deductions(findings, scoring)
+    if not homepage_loaded:
+        return Verdict(UNDECIDED, None, (), deductions)
+    score = round(max(0.0, 100.0 - sum(d.points for d in deductions)), 1)
+    vetoes = tuple(sorted({f.rule for f in findings if f.severity is Severity.VETO}))
+    failed = bool(vetoes) or score < scoring.pass_mark
+    return Verdict(FAIL if failed else PASS, score, vetoes, deductions)
+
+
+def _deductions(findings: list[Finding], scoring: Scoring) -> tuple[Deducted, ...]:
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.severity is Severity.DEDUCT:
+            by_rule.setdefault(finding.rule, []).append(finding)
+    result = []
+    for rule, group in sorted(by_rule.items()):
+        table = scoring.deductions.get(rule)
+        if table is None:
+            continue
+        points = sum(table.homepage_points if f.on_homepage and table.homepage_points is not None
+                     else table.points for f in group)
+        result.append(Deducted(rule, len(group), round(min(points, table.cap), 2)))
+    return tuple(result)

@@ -1,0 +1,52 @@
+"""Chinese wording shared by several rules: how a failed request is described."""
+
+from __future__ import annotations
+
+from crawler.snapshot import FetchOutcome
+
+_HTTP_NAMES = {400: "请求错误", 401: "需要登录", 403: "禁止访问", 404: "页面不存在", 405: "方法不允许",
+               410: "页面已删除", 429: "请求过多（限流）", 500: "服务器内部错误", 502: "网关错误",
+               503: "服务不可用", 504: "网关超时"}
+
+
+def describe_error(error: str) -> str:
+    """A raw transport error ('ConnectTimeout: ...') in plain Chinese; evidence keeps the raw text."""
+    lower = error.lower()
+    if "dns:" in lower:
+        if "nxdomain" in lower:
+            plain = "域名解析失败（域名不存在）"
+        elif "timeout" in lower:
+            plain = "域名解析超时"
+        else:
+            plain = "域名解析失败"
+    elif lower.startswith("deadline"):
+        plain = "请求在时限内未完成"
+    elif "timeout" in lower:
+        plain = "连接或读取超时"
+    elif "certificate" in lower or "ssl" in lower:
+        plain = "HTTPS 证书校验失败"
+    elif lower.startswith("redirectloop"):
+        plain = "重定向循环"
+    elif lower.startswith("toomanyredirects"):
+        plain = "重定向次数过多"
+    elif lower.startswith("invalidredirect"):
+        plain = "重定向地址无效"
+    elif "connect" in lower:
+        plain = "无法建立连接"
+    elif "remoteprotocol" in lower or "readerror" in lower:
+        plain = "连接中断"
+    else:
+        plain = "请求失败"
+    return plain
+
+
+def describe_outcome(outcome: FetchOutcome) -> str:
+    if outcome.status is not None and outcome.error is None:
+        name = _HTTP_NAMES.get(outcome.status, "")
+        return f"HTTP {outcome.status}" + (f"（{name}）" if name else "")
+    return describe_error(outcome.error or "未知错误")
+
+
+def attempts_evidence(outcome: FetchOutcome) -> list[dict[str, object]]:
+    return [{"method": a.method, "status": a.status, "error": a.error, "elapsed_s": a.elapsed_s}
+            for a in outcome.attempts]

@@ -1,0 +1,258 @@
+"""The crawl of one site: homepage, breadth-first pages within limits, link checks, the
+soft-404 probe. Produces a SiteSnapshot; never raises for anything a site does."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from crawler.encoding import decode_body
+from crawler.extract import extract_links, page_title, parse_html
+from crawler.fetch import Fetcher, looks_like_html
+from crawler.politeness import HostLimiter
+from crawler.resolve import Resolver
+from crawler.robots import RobotsCache
+from crawler.snapshot import NAVIGATION_TAGS, CrawlNote, Page, SiteSnapshot, Soft404Probe, now_iso
+from crawler.urls import Scope, normalize, origin_key
+from govaudit.config import Config, SiteConfig
+
+# Progress callback: (pages fetched, pages known so far, links checked)
+Progress = Callable[[int, int, int], None]
+
+# Linked files that are documents, not pages: checked by status only, never downloaded.
+_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et",
+                      ".zip", ".rar", ".7z", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".mp4",
+                      ".mp3", ".avi", ".flv", ".swf", ".apk", ".exe", ".txt", ".xml", ".ofd", ".csv")
+
+
+@dataclass
+class _Frontier:
+    queue: asyncio.Queue[tuple[str, int, str | None, str | None]] = field(default_factory=asyncio.Queue)
+    seen: set[str] = field(default_factory=set)
+    scheduled: int = 0
+    dropped_by_limit: set[str] = field(default_factory=set)
+
+
+class SiteCrawler:
+    def __init__(self, config: Config, site: SiteConfig, fetcher: Fetcher,
+                 robots: RobotsCache, progress: Progress | None = None) -> None:
+        self.config = config
+        self.limits = config.crawl
+        self.site = site
+        self.fetcher = fetcher
+        self.robots = robots
+        self.scope = Scope(site.url, site.same_site_hosts)
+        self.progress = progress or (lambda *_: None)
+        self.frontier = _Frontier()
+        self.bytes_read = 0
+        self.deadline = 0.0
+        self.content_owner: dict[str, str] = {}  # final URL -> the crawled URL that read it
+        self.snapshot = SiteSnapshot(
+            name=site.name, start_url=self.scope.start_url, unit=site.unit, kind=site.kind,
+            scope_hosts=tuple(sorted(self.scope.hosts())), started_at=now_iso())
+
+    async def run(self) -> SiteSnapshot:
+        self.deadline = time.monotonic() + self.limits.max_site_seconds
+        try:
+            await self._crawl_pages()
+            if self.snapshot.homepage is not None and self.snapshot.homepage.ok:
+                await self._probe_soft404()
+                await self._check_links()
+        finally:
+            self.snapshot.finished_at = now_iso()
+        return self.snapshot
+
+    # -- pages ---------------------------------------------------------------------------
+
+    async def _crawl_pages(self) -> None:
+        start = self.snapshot.start_url
+        self.frontier.seen.add(start)
+        self.frontier.scheduled = 1
+        await self.frontier.queue.put((start, 0, None, None))
+        workers = [asyncio.create_task(self._worker())
+                   for _ in range(max(1, self.config.politeness.global_concurrency))]
+        try:
+            await asyncio.wait_for(self.frontier.queue.join(), timeout=self._remaining())
+        except TimeoutError:
+            self._note_time_limit("pages")
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        if self.frontier.dropped_by_limit:
+            dropped = sorted(self.frontier.dropped_by_limit)
+            self.snapshot.notes.append(CrawlNote(
+                "limit_pages", f"达到页面上限（{self.limits.max_pages} 页）或字节上限，"
+                f"另有 {len(dropped)} 个站内页面未抓取，只检查了其链接状态", tuple(dropped[:50])))
+
+    async def _worker(self) -> None:
+        while True:
+            url, depth, found_on, via = await self.frontier.queue.get()
+            try:
+                await self._crawl_page(url, depth, found_on, via)
+            except Exception as exc:  # a bug must not stop the other pages; record it
+                self.snapshot.notes.append(CrawlNote("internal_error", f"{type(exc).__name__}: {exc}", (url,)))
+            finally:
+                self.frontier.queue.task_done()
+                self.progress(len(self.snapshot.pages), self.frontier.scheduled, 0)
+
+    async def _crawl_page(self, url: str, depth: int, found_on: str | None, via: str | None) -> None:
+        policy = await self.robots.policy_for(url)
+        if not policy.allowed(url):
+            self.snapshot.robots_blocked.add(url)
+            if depth == 0:
+                self.snapshot.notes.append(CrawlNote(
+                    "robots_homepage", _robots_reason(policy.status, policy.error), (url,)))
+            return
+        # The homepage may move (gxq.gov.cn -> www.gxq.gov.cn): its redirects define the site.
+        follow = (lambda _: True) if depth == 0 else self.scope.contains
+        fetched = await self.fetcher.fetch(url, max_bytes=self.limits.max_page_bytes,
+                                           follow=follow, html_only=True)
+        self.bytes_read += fetched.size
+        outcome = fetched.outcome
+        if depth == 0 and not self.scope.contains(outcome.final_url):
+            self.scope.keys.add(origin_key(outcome.final_url))
+            self.snapshot.scope_hosts = tuple(sorted(self.scope.hosts()))
+        page = Page(fetch=outcome, depth=depth, found_on=found_on, found_via=via,
+                    content_type=outcome.header("content-type") or "", truncated=fetched.truncated,
+                    size_bytes=fetched.size)
+        if depth == 0:
+            self.snapshot.homepage = outcome
+        self.frontier.seen.add(outcome.final_url)
+        # Two URLs that redirect to one page (/, /index.html) are one page: read it once.
+        first_reader = self.content_owner.setdefault(outcome.final_url, url) == url
+        if first_reader and outcome.ok and fetched.body is not None and _is_html(page.content_type, fetched.body):
+            self._read_html(page, fetched.body)
+        self.snapshot.pages[url] = page
+        self._enqueue_links(page)
+
+    def _read_html(self, page: Page, body: bytes) -> None:
+        text, encoding, source = decode_body(body, page.content_type or None)
+        tree = parse_html(text)
+        page.html, page.encoding, page.encoding_source = text, encoding, source
+        page.title = page_title(tree)
+        page.links, page.skipped_links = extract_links(tree, page.fetch.final_url)
+        page.__dict__["tree"] = tree  # the cached_property: rules reuse this parse
+
+    def _enqueue_links(self, page: Page) -> None:
+        next_depth = page.depth + 1
+        for link in page.links:
+            if link.url in self.frontier.seen or link.tag not in NAVIGATION_TAGS:
+                continue
+            if not self.scope.contains(link.url) or _is_document(link.url) or next_depth > self.limits.max_depth:
+                continue
+            self.frontier.seen.add(link.url)
+            if self.frontier.scheduled >= self.limits.max_pages or self.bytes_read >= self.limits.max_site_bytes:
+                self.frontier.dropped_by_limit.add(link.url)
+                continue
+            self.frontier.scheduled += 1
+            self.frontier.queue.put_nowait((link.url, next_depth, page.url, link.tag))
+
+    # -- probes and link checks ----------------------------------------------------------
+
+    async def _probe_soft404(self) -> None:
+        hosts = {f"{urlsplit(p.fetch.final_url).scheme}://{urlsplit(p.fetch.final_url).netloc}"
+                 for p in self.snapshot.pages.values() if p.fetch.ok and self.scope.contains(p.fetch.final_url)}
+        for host_url in sorted(hosts):
+            probe_url = normalize(f"{host_url}/govaudit-probe-{uuid.uuid4().hex[:12]}.html")
+            if not (await self.robots.policy_for(probe_url)).allowed(probe_url):
+                continue
+            fetched = await self.fetcher.fetch(probe_url, max_bytes=200_000, html_only=True,
+                                               follow=self.scope.contains)
+            title = ""
+            if fetched.body and fetched.outcome.ok:
+                title = page_title(parse_html(decode_body(fetched.body, fetched.outcome.header("content-type"))[0]))
+            self.snapshot.soft404.append(Soft404Probe(host_url, probe_url, fetched.outcome, title))
+
+    async def _check_links(self) -> None:
+        targets = await self._not_forbidden(self._link_targets())
+        checked = 0
+        if len(targets) > self.limits.max_links_checked:
+            left = targets[self.limits.max_links_checked:]
+            targets = targets[: self.limits.max_links_checked]
+            self.snapshot.notes.append(CrawlNote(
+                "limit_links", f"达到链接检查上限（{self.limits.max_links_checked} 个），"
+                f"另有 {len(left)} 个链接未检查", tuple(left[:50])))
+
+        async def check(url: str) -> None:
+            nonlocal checked
+            self.snapshot.link_checks[url] = await self.fetcher.check(url)
+            checked += 1
+            self.progress(len(self.snapshot.pages), self.frontier.scheduled, checked)
+
+        tasks = [asyncio.create_task(check(url)) for url in targets]
+        if not tasks:
+            return
+        done, pending = await asyncio.wait(tasks, timeout=max(self._remaining(), 0.01))
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if pending:
+            unchecked = [u for u in targets if u not in self.snapshot.link_checks]
+            self._note_time_limit("links", unchecked)
+
+    def _link_targets(self) -> list[str]:
+        """Every link target not fetched as a page: resources, external links, pages beyond
+        the limits. Internal ones that robots.txt forbids are left alone."""
+        targets: list[str] = []
+        seen: set[str] = set()
+        for page in self.snapshot.pages.values():
+            for link in page.links:
+                url = link.url
+                if url in seen or url in self.snapshot.pages:
+                    continue
+                seen.add(url)
+                internal = self.scope.contains(url)
+                if not internal and not self.limits.check_external_links:
+                    continue
+                targets.append(url)
+        return targets
+
+    async def _not_forbidden(self, urls: list[str]) -> list[str]:
+        allowed = []
+        for url in urls:
+            if self.scope.contains(url) and not (await self.robots.policy_for(url)).allowed(url):
+                self.snapshot.robots_blocked.add(url)
+            else:
+                allowed.append(url)
+        return allowed
+
+    def _remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    def _note_time_limit(self, stage: str, urls: list[str] | None = None) -> None:
+        what = "页面抓取" if stage == "pages" else f"链接检查（{len(urls or [])} 个未检查）"
+        self.snapshot.notes.append(CrawlNote(
+            "limit_time", f"达到单站时间上限（{self.limits.max_site_seconds:g} 秒），{what}提前结束",
+            tuple((urls or [])[:50])))
+
+
+def _is_html(content_type: str, body: bytes) -> bool:
+    if content_type:
+        return looks_like_html(content_type)
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<!--"))
+
+
+def _is_document(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(_DOCUMENT_SUFFIXES)
+
+
+def _robots_reason(status: int | None, error: str | None) -> str:
+    if status is None or status >= 500:
+        return (f"robots.txt 无法获取（{error or status}），按 RFC 9309 视为禁止抓取，首页未抓取")
+    return "robots.txt 禁止抓取首页，按规定未抓取"
+
+
+async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | None = None,
+                     resolver: Resolver | None = None) -> SiteSnapshot:
+    """Crawl one site with its own client; for several sites share a Fetcher instead."""
+    limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
+                          config.politeness.global_concurrency)
+    async with Fetcher(config, limiter, resolver) as fetcher:
+        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress)
+        return await crawler.run()

@@ -1,0 +1,70 @@
+"""Parsing HTML once (lxml) and pulling out the links a crawl follows and checks."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+from crawler.snapshot import Link
+from crawler.urls import LinkTarget, resolve_link
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_STYLESHEET_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon"}
+# element -> attribute holding its URL
+_URL_ATTRIBUTES = {"a": "href", "area": "href", "iframe": "src", "frame": "src",
+                   "link": "href", "script": "src", "img": "src"}
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement:
+    """A tree for any text, however broken; an empty document for empty input."""
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if not text.strip():
+        return lxml.html.document_fromstring("<html><body></body></html>")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def page_title(tree: lxml.html.HtmlElement) -> str:
+    title = tree.find(".//title")
+    return " ".join((title.text_content() if title is not None else "").split())[:300]
+
+
+def base_url(tree: lxml.html.HtmlElement, page_url: str) -> str:
+    base = tree.find(".//base[@href]")
+    if base is None:
+        return page_url
+    href = (base.get("href") or "").strip()
+    resolved = resolve_link(page_url, href)
+    return resolved.url if resolved.target is LinkTarget.HTTP and resolved.url else page_url
+
+
+def extract_links(tree: lxml.html.HtmlElement, page_url: str,
+                  ) -> tuple[tuple[Link, ...], tuple[tuple[str, str], ...]]:
+    """-> (links to fetch or check, (href, why-not-fetched) for javascript:/mailto:/bad URLs).
+
+    Each target appears once per page, with the first element that carried it.
+    """
+    base = base_url(tree, page_url)
+    links: dict[str, Link] = {}
+    skipped: list[tuple[str, str]] = []
+    for element in tree.iter(*_URL_ATTRIBUTES):
+        tag = element.tag
+        if tag == "link" and not _STYLESHEET_RELS & set((element.get("rel") or "").lower().split()):
+            continue
+        href = element.get(_URL_ATTRIBUTES[tag])
+        if href is None:
+            continue
+        resolved = resolve_link(base, href)
+        if resolved.target is LinkTarget.HTTP and resolved.url:
+            if resolved.url not in links:
+                text = " ".join(element.text_content().split())[:80] if tag in ("a", "area") else ""
+                links[resolved.url] = Link(url=resolved.url, tag=tag, text=text)
+        elif resolved.target is LinkTarget.OTHER_SCHEME:
+            skipped.append((href.strip()[:200], resolved.scheme or ""))
+        elif resolved.target is LinkTarget.INVALID:
+            skipped.append((href.strip()[:200], f"invalid: {resolved.problem}"))
+    return tuple(links.values()), tuple(skipped)

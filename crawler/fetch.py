@@ -1,0 +1,230 @@
+"""One URL, fetched politely: retries with backoff, Retry-After, redirects recorded hop by
+hop, HEAD falling back to GET, a byte limit and a whole-request deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+import httpx
+
+from crawler.politeness import HostLimiter
+from crawler.resolve import Resolver, ResolvingTransport
+from crawler.snapshot import Attempt, FetchOutcome, Hop, now_iso
+from crawler.urls import normalize, origin_key
+from govaudit.config import Config
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+_RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+
+
+def user_agent(contact_url: str) -> str:
+    from govaudit import __version__
+
+    return f"Mozilla/5.0 (compatible; govaudit/{__version__}; +{contact_url})"
+
+
+@dataclass
+class _Once:
+    attempt: Attempt
+    status: int | None
+    headers: list[tuple[str, str]]
+    body: bytes
+    truncated: bool
+    size: int
+
+
+@dataclass(frozen=True)
+class Fetched:
+    outcome: FetchOutcome
+    body: bytes | None
+    truncated: bool
+    size: int
+
+
+def always(_: str) -> bool:
+    return True
+
+
+class Fetcher:
+    """Owns the HTTP client. Use as `async with Fetcher(config, ...) as fetcher:`."""
+
+    def __init__(self, config: Config, limiter: HostLimiter, resolver: Resolver | None = None) -> None:
+        self.retry = config.retry
+        self.limiter = limiter
+        self.resolver = resolver or Resolver(config.network)
+        self.headers = {"User-Agent": user_agent(config.politeness.contact_url),
+                        "Accept-Language": "zh-CN,zh;q=0.9"}
+        self._client: httpx.AsyncClient | None = None
+        self._global_concurrency = config.politeness.global_concurrency
+
+    async def __aenter__(self) -> Fetcher:
+        timeout = httpx.Timeout(self.retry.timeout_s)
+        transport = ResolvingTransport(self.resolver, max_connections=self._global_concurrency * 2)
+        self._client = httpx.AsyncClient(transport=transport, timeout=timeout, headers=self.headers,
+                                         follow_redirects=False, trust_env=False)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def fetch(self, url: str, *, method: str = "GET", max_bytes: int = 0,
+                    follow: Callable[[str], bool] = always, html_only: bool = False) -> Fetched:
+        """Fetch `url` with retries, following redirects for which `follow(url)` is true.
+
+        max_bytes > 0 reads the body up to that many (decompressed) bytes; 0 reads none;
+        html_only reads it only when the response says (or does not say) it is HTML.
+        """
+        started = time.perf_counter()
+        attempts: list[Attempt] = []
+        hops: list[Hop] = []
+        current = url
+        visited = {url}
+        for _ in range(self.retry.max_redirects + 1):
+            once = await self._with_retries(method, current, max_bytes, html_only, attempts)
+            location = _header(once.headers, "location") if once.status in _REDIRECTS else None
+            if not location:
+                return self._done(url, current, once, attempts, hops, started, method)
+            try:
+                target = normalize(urljoin(current, location))
+            except ValueError:
+                return self._done(url, current, once, attempts, hops, started, method,
+                                  error=f"InvalidRedirect: {location[:200]}")
+            hops.append(Hop(current, once.status or 0))
+            if target in visited:
+                return self._done(url, target, once, attempts, hops, started, method,
+                                  error="RedirectLoop: 重定向循环")
+            if not follow(target):
+                return self._done(url, target, once, attempts, hops, started, method, left_scope=True)
+            visited.add(target)
+            current = target
+        return self._done(url, current, once, attempts, hops, started, method,
+                          error=f"TooManyRedirects: 超过 {self.retry.max_redirects} 次重定向")
+
+    async def check(self, url: str) -> FetchOutcome:
+        """Status of a link: HEAD, and GET when HEAD is refused (405/501/any 4xx) or fails."""
+        head = await self.fetch(url, method="HEAD")
+        status = head.outcome.status
+        head_refused = status is not None and 400 <= status < 500
+        head_failed = status is None and "DNS:" not in (head.outcome.error or "")
+        if not (head_refused or head_failed):
+            return head.outcome
+        get = await self.fetch(url, method="GET")
+        merged = head.outcome.attempts + get.outcome.attempts
+        return _replace_attempts(get.outcome, merged, method="HEAD→GET")
+
+    async def _with_retries(self, method: str, url: str, max_bytes: int, html_only: bool,
+                            attempts: list[Attempt]) -> _Once:
+        for number in range(self.retry.retries + 1):
+            async with self.limiter.slot(origin_key(url)):
+                once = await self._once(method, url, max_bytes, html_only)
+            attempts.append(once.attempt)
+            delay = self._retry_delay(once, number)
+            if delay is None:
+                return once
+            await asyncio.sleep(delay)
+        return once
+
+    def _retry_delay(self, once: _Once, number: int) -> float | None:
+        if number >= self.retry.retries:
+            return None
+        backoff = self.retry.backoff_s * (2 ** number)
+        if once.attempt.error is not None:
+            return backoff  # even "no such domain" may be a resolver's blip: ask again
+        if once.status in _RETRY_STATUSES:
+            retry_after = once.attempt.retry_after_s
+            if retry_after is None:
+                return backoff
+            return retry_after if retry_after <= self.retry.max_retry_after_s else None
+        return None
+
+    async def _once(self, method: str, url: str, max_bytes: int, html_only: bool) -> _Once:
+        assert self._client is not None, "Fetcher used outside `async with`"
+        started = time.perf_counter()
+        status: int | None = None
+        headers: list[tuple[str, str]] = []
+        chunks: list[bytes] = []
+        size = 0
+        truncated = False
+        error: str | None = None
+        try:
+            async with asyncio.timeout(self.retry.request_deadline_s):
+                async with self._client.stream(method, url) as response:
+                    status = response.status_code
+                    headers = list(response.headers.multi_items())
+                    wanted = not html_only or looks_like_html(response.headers.get("content-type"))
+                    if max_bytes > 0 and method != "HEAD" and wanted:
+                        async for chunk in response.aiter_bytes():
+                            size += len(chunk)
+                            if size > max_bytes:
+                                chunks.append(chunk[: max_bytes - (size - len(chunk))])
+                                truncated = True
+                                break
+                            chunks.append(chunk)
+        except TimeoutError:
+            error = f"Deadline: 超过 {self.retry.request_deadline_s:g} 秒未完成"
+        except httpx.HTTPError as exc:
+            error = _describe(exc)
+        attempt = Attempt(method=method, status=status, error=error,
+                          elapsed_s=round(time.perf_counter() - started, 3),
+                          retry_after_s=_retry_after(headers))
+        return _Once(attempt, status, headers, b"".join(chunks), truncated, size)
+
+    def _done(self, url: str, final_url: str, once: _Once, attempts: list[Attempt], hops: list[Hop],
+              started: float, method: str, *, error: str | None = None,
+              left_scope: bool = False) -> Fetched:
+        outcome = FetchOutcome(
+            url=url, final_url=final_url,
+            status=once.status if error is None or left_scope else None,
+            error=error or once.attempt.error, attempts=tuple(attempts), redirects=tuple(hops),
+            headers=tuple(once.headers), elapsed_s=round(time.perf_counter() - started, 3),
+            fetched_at=now_iso(), method=method, left_scope=left_scope)
+        if outcome.error is not None and not left_scope:
+            return Fetched(outcome, None, False, once.size)
+        return Fetched(outcome, once.body, once.truncated, once.size)
+
+
+def looks_like_html(content_type: str | None) -> bool:
+    """True for HTML, XHTML and a missing type (some old servers send none)."""
+    if not content_type:
+        return True
+    kind = content_type.split(";")[0].strip().lower()
+    return kind in ("text/html", "application/xhtml+xml", "")
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+def _retry_after(headers: list[tuple[str, str]]) -> float | None:
+    value = _header(headers, "retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    cause = exc.__cause__ or exc.__context__
+    text = str(exc) or (str(cause) if cause else "")
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+def _replace_attempts(outcome: FetchOutcome, attempts: tuple[Attempt, ...], method: str) -> FetchOutcome:
+    from dataclasses import replace
+
+    return replace(outcome, attempts=attempts, method=method)

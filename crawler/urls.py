@@ -1,0 +1,100 @@
+"""URL normalisation, link classification and the audit's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Schemes a browser handles without a request to a web server: never fetched, never "dead".
+_NON_FETCH_SCHEMES = {"javascript", "mailto", "tel", "sms", "data", "about", "blob", "file",
+                      "ftp", "news", "weixin", "callto"}
+
+
+class LinkTarget(Enum):
+    HTTP = "http"
+    SAME_PAGE = "same_page"          # "#top", "" : the page itself
+    OTHER_SCHEME = "other_scheme"    # javascript:, mailto:, tel:, file: ... never fetched
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    target: LinkTarget
+    url: str | None = None     # normalised absolute URL for HTTP targets
+    scheme: str | None = None  # for OTHER_SCHEME
+    problem: str | None = None  # for INVALID
+
+
+def normalize(url: str) -> str:
+    """Canonical form used as the key of a URL everywhere: no fragment, lower-case host,
+    no default port, '/' for an empty path, IDN hosts in punycode. Raises ValueError."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValueError(str(exc)) from None
+    if parsed.scheme not in _DEFAULT_PORTS:
+        raise ValueError(f"unsupported scheme {parsed.scheme!r}")
+    if not parsed.host:
+        raise ValueError("no host")
+    parsed = parsed.copy_with(fragment=None)
+    if parsed.port == _DEFAULT_PORTS[parsed.scheme]:
+        parsed = parsed.copy_with(port=None)
+    if not parsed.raw_path or parsed.raw_path.startswith(b"?"):
+        parsed = parsed.copy_with(path="/")
+    return str(parsed)
+
+
+def resolve_link(base_url: str, href: str) -> Resolved:
+    """Classify an href found on the page at `base_url` and make it absolute."""
+    href = href.strip().replace("\n", "").replace("\r", "").replace("\t", "")
+    if not href or href.startswith("#"):
+        return Resolved(LinkTarget.SAME_PAGE)
+    scheme = urlsplit(href).scheme.lower() if ":" in href.split("/", 1)[0] else ""
+    if scheme and scheme not in _DEFAULT_PORTS:
+        if scheme in _NON_FETCH_SCHEMES or scheme.isalpha():
+            return Resolved(LinkTarget.OTHER_SCHEME, scheme=scheme)
+    try:
+        absolute = urljoin(base_url, href)
+        normalized = normalize(absolute)
+    except ValueError as exc:
+        return Resolved(LinkTarget.INVALID, problem=str(exc))
+    if normalized == normalize_or_none(base_url) and "#" in href:
+        return Resolved(LinkTarget.SAME_PAGE)
+    return Resolved(LinkTarget.HTTP, url=normalized)
+
+
+def normalize_or_none(url: str) -> str | None:
+    try:
+        return normalize(url)
+    except ValueError:
+        return None
+
+
+def origin_key(url: str) -> str:
+    """host, or host:port when the port is not the scheme's default."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme):
+        return host
+    return f"{host}:{port}"
+
+
+class Scope:
+    """Which URLs belong to the audited site: its own origin and the hosts configured as
+    the same site ('host' for any default port, 'host:port' for one port)."""
+
+    def __init__(self, start_url: str, same_site_hosts: tuple[str, ...] = ()) -> None:
+        self.start_url = normalize(start_url)
+        self.keys = {origin_key(self.start_url)}
+        self.keys.update(h.lower().rstrip(".") for h in same_site_hosts)
+
+    def contains(self, url: str) -> bool:
+        return origin_key(url) in self.keys
+
+    def hosts(self) -> set[str]:
+        return set(self.keys)

@@ -1,0 +1,3 @@
+"""govaudit: compliance-checking crawler for Chinese government websites."""
+
+__version__ = "0.1.0"

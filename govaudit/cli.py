@@ -1,0 +1,198 @@
+"""The command line (../shared/spec/interface.md). Messages are Chinese; exit 0 audit done,
+1 audit could not be done, 2 bad usage or config."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+import platform
+import shutil
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from crawler.urls import normalize
+from govaudit import __version__
+from govaudit.config import Config, SiteConfig, load_config, parse_resolve, url_problem
+from govaudit.errors import ConfigError, GovauditError, UsageError
+from govaudit.inspection import InspectionResult, inspect_sites
+
+console = Console(stderr=True)
+_DEPENDENCIES = ("httpx", "beautifulsoup4", "lxml", "jinja2", "dnspython", "protego",
+                 "charset-normalizer", "rich", "click")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govaudit")
+def main() -> None:
+    """govaudit：政府网站合规检查（可用性、链接、网站标识等），生成中文检查报告。"""
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--today 应为 YYYY-MM-DD 格式的日期，实际为 {value!r}") from None
+
+
+def _store_path(config: Config) -> Path:
+    path = Path(config.store.path)
+    if not path.is_absolute() and config.source:
+        path = Path(config.source).parent / path
+    return path
+
+
+def _site_for(config: Config, url: str, unit: str | None) -> SiteConfig:
+    """The configured site with this URL, or an ad-hoc one named after its host."""
+    problem = url_problem(url)
+    if problem:
+        raise UsageError(problem)
+    wanted = normalize(url)
+    site = next((s for s in config.sites if normalize(s.url) == wanted), None)
+    if site is None:
+        site = SiteConfig(name=SiteConfig(name="", url=url).host, url=url)
+    return dataclasses.replace(site, unit=unit) if unit is not None else site
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[SiteConfig], Callable[[int, int, int], None]]]:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        def for_site(site: SiteConfig) -> Callable[[int, int, int], None]:
+            task = bar.add_task(f"正在检查 {site.name}", total=None)
+
+            def update(pages: int, known: int, links: int) -> None:
+                text = f"正在检查 {site.name}：已抓取 {pages}/{known} 个页面"
+                if links:
+                    text += f"，已检查 {links} 个链接"
+                bar.update(task, description=text)
+            return update
+        yield for_site
+
+
+def _run(config: Config, sites: list[SiteConfig], out: Path, today: date,
+         store_path: Path) -> InspectionResult:
+    with _progress() as progress:
+        try:
+            return inspect_sites(config, sites, out_dir=out, store_path=store_path, today=today,
+                                 progress=progress)
+        except OSError as exc:
+            raise GovauditError(f"无法写入报告或数据库（{exc.filename or ''}：{exc.strerror}）") from exc
+
+
+def _print_summary(result: InspectionResult) -> None:
+    for report in result.sites:
+        counts = {"veto": 0, "deduct": 0, "notice": 0}
+        for finding in report.results.findings:
+            counts[finding.severity.value] += 1
+        score = "不计分" if report.verdict.score is None else f"{report.verdict.score} 分"
+        click.echo(f"{report.snapshot.name}：{report.verdict.verdict}（{score}）；"
+                   f"单项否决 {counts['veto']}，扣分 {counts['deduct']}，提示 {counts['notice']}，"
+                   f"未检查 {len(report.results.not_checked)}；抓取 {report.stats['pages']} 个页面")
+        home = report.snapshot.homepage
+        if home is not None and not home.ok:
+            from checks.wording import describe_outcome
+
+            click.echo(f"  首页无法访问：{describe_outcome(home)}")
+    click.echo(f"报告：{result.reports['html'].resolve()}")
+    click.echo(f"数据：{result.reports['json'].resolve()}")
+
+
+def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn govaudit's errors into a message and exit status; a crash into a short notice."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GovauditError as exc:
+            console.print(f"[red]{exc}[/red]", highlight=False)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            console.print("已中断。已完成的网站结果保存在数据库中。")
+            sys.exit(130)
+        except Exception:
+            console.print("[red]govaudit 内部错误，检查未完成。错误详情如下：[/red]")
+            console.print(traceback.format_exc(), highlight=False, markup=False)
+            sys.exit(1)
+    return wrapper
+
+
+@main.command()
+@click.argument("url")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（默认 ./config.toml）")
+@click.option("--out", type=click.Path(file_okay=False), default="govaudit-out", show_default=True,
+              help="报告输出目录")
+@click.option("--today", help="检查基准日期 YYYY-MM-DD（默认今天），各项时效按此计算")
+@click.option("--resolve", multiple=True, metavar="HOST:ADDR", help="把 HOST 解析为 ADDR（可重复，同 curl）")
+@click.option("--max-pages", type=click.IntRange(min=1), help="最多抓取的页面数")
+@click.option("--unit", help="责任单位名称（报告中显示）")
+@click.option("--render", type=click.Choice(["auto", "never", "always"]), default="never", show_default=True,
+              help="是否用浏览器渲染页面（本版本尚未提供渲染，均按 never 处理）")
+@_guarded
+def inspect(url: str, config_path: str | None, out: str, today: str | None, resolve: tuple[str, ...],
+            max_pages: int | None, unit: str | None, render: str) -> None:
+    """检查一个网站：抓取、逐条规则检查，写出 report.html 和 report.json。"""
+    config = load_config(config_path)
+    for item in resolve:
+        try:
+            parse_resolve(item)
+        except ValueError as exc:
+            raise ConfigError(str(exc), key="--resolve") from None
+    network = dataclasses.replace(config.network, resolve=config.network.resolve + resolve)
+    crawl = dataclasses.replace(config.crawl, max_pages=max_pages) if max_pages else config.crawl
+    config = config.replace(network=network, crawl=crawl)
+    if render != "never":
+        console.print("提示：本版本尚未提供浏览器渲染，依赖脚本生成的内容将列入“未检查事项”。")
+    site = _site_for(config, url, unit)
+    result = _run(config, [site], Path(out), _today(today), _store_path(config))
+    _print_summary(result)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), default="govaudit-demo", show_default=True,
+              help="报告输出目录")
+@click.option("--today", help="检查基准日期 YYYY-MM-DD（默认今天）")
+@_guarded
+def demo(out: str, today: str | None) -> None:
+    """在本机启动内置的演示门户网站（含预置问题），检查并生成报告。"""
+    from govaudit.demo.server import serve_demo
+    from govaudit.demo.settings import demo_config
+
+    with serve_demo() as port:
+        config = demo_config(port)
+        click.echo(f"演示网站已在 127.0.0.1:{port} 启动，开始检查……")
+        out_dir = Path(out)
+        result = _run(config, list(config.sites), out_dir, _today(today), out_dir / "govaudit.sqlite")
+    _print_summary(result)
+
+
+@main.command()
+def doctor() -> None:
+    """检查运行环境：Python、依赖包、浏览器和中文字体。"""
+    click.echo(f"govaudit {__version__}，Python {platform.python_version()}（{sys.executable}）")
+    for name in _DEPENDENCIES:
+        try:
+            click.echo(f"  [有] {name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            click.echo(f"  [缺] {name}：请运行 ./setup 安装")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium:
+        click.echo(f"  [有] Chromium：{chromium}")
+    else:
+        click.echo("  [缺] Chromium（浏览器渲染需要，当前版本尚未使用）：apt-get install -y chromium")
+
+
+if __name__ == "__main__":
+    main()

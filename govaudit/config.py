@@ -1,0 +1,394 @@
+"""One typed configuration: defaults here, then config.toml, then the command line.
+
+Every group is a small frozen dataclass; its field defaults ARE the built-in defaults.
+Values marked [U] in comments are unconfirmed in the reference material: they are
+configurable defaults, never rules (see ../shared/reference/README.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from govaudit.errors import ConfigError
+
+SiteKind = Literal["portal", "department"]
+
+
+@dataclass(frozen=True)
+class CrawlLimits:
+    max_pages: int = 300
+    max_depth: int = 3
+    max_page_bytes: int = 5_000_000
+    max_site_bytes: int = 300_000_000
+    max_site_seconds: float = 1200.0
+    max_links_checked: int = 3000
+    check_external_links: bool = True
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    timeout_s: float = 15.0            # connect / read timeout of one request
+    request_deadline_s: float = 60.0   # whole request incl. body: a trickling server is cut here
+    retries: int = 2
+    backoff_s: float = 1.0
+    max_retry_after_s: float = 60.0
+    max_redirects: int = 10
+
+
+@dataclass(frozen=True)
+class Politeness:
+    per_host_concurrency: int = 2
+    min_interval_s: float = 0.5
+    global_concurrency: int = 16
+    # Shown in the User-Agent so a site's administrator can reach whoever runs the audit.
+    contact_url: str = "https://govaudit.invalid/contact"
+
+
+@dataclass(frozen=True)
+class Network:
+    # "HOST:PORT" or "HOST" (port 53); empty: the system resolver.
+    nameservers: tuple[str, ...] = ()
+    # Like curl's --resolve: "HOST:ADDR" answers HOST with ADDR without asking DNS.
+    resolve: tuple[str, ...] = ()
+    dns_timeout_s: float = 5.0
+    # Only names in `resolve` are resolved; every other name fails (the demo uses this so
+    # that nothing it links to can ever leave the machine).
+    resolve_only_mapped: bool = False
+
+
+@dataclass(frozen=True)
+class Store:
+    path: str = "govaudit.sqlite"
+
+
+@dataclass(frozen=True)
+class Deduction:
+    points: float = 0.0
+    # Points for a finding on the homepage, where it differs (links.dead).
+    homepage_points: float | None = None
+    # No indicator loses more than its own points (19号 scoring logic).
+    cap: float = 100.0
+
+
+def _default_deductions() -> dict[str, Deduction]:
+    # [U] The 19号 point values were not read; these are defaults to be set by the office.
+    return {
+        "links.dead": Deduction(points=0.1, homepage_points=1.0, cap=10.0),
+        "identity.conac": Deduction(points=2.0, cap=2.0),
+        "identity.site_code": Deduction(points=2.0, cap=2.0),
+        "identity.icp": Deduction(points=2.0, cap=2.0),
+        "identity.police": Deduction(points=2.0, cap=2.0),
+        "identity.sponsor": Deduction(points=2.0, cap=2.0),
+    }
+
+
+@dataclass(frozen=True)
+class Scoring:
+    pass_mark: float = 60.0
+    deductions: dict[str, Deduction] = field(default_factory=_default_deductions)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    name: str
+    url: str
+    unit: str = ""
+    kind: SiteKind = "portal"
+    # Other host names that belong to the same site (crawled, not treated as external).
+    same_site_hosts: tuple[str, ...] = ()
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+
+@dataclass(frozen=True)
+class Config:
+    crawl: CrawlLimits = field(default_factory=CrawlLimits)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    politeness: Politeness = field(default_factory=Politeness)
+    network: Network = field(default_factory=Network)
+    store: Store = field(default_factory=Store)
+    scoring: Scoring = field(default_factory=Scoring)
+    sites: tuple[SiteConfig, ...] = ()
+    source: str | None = None  # the file it was read from, for messages
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
+
+
+_TOP_LEVEL: dict[str, type] = {
+    "crawl": CrawlLimits, "retry": RetryPolicy, "politeness": Politeness,
+    "network": Network, "store": Store, "scoring": Scoring,
+}
+
+
+def load_config(path: str | Path | None, *, default_path: str | Path = "config.toml") -> Config:
+    """Read and validate a config file; with no path, ./config.toml when present, else defaults."""
+    if path is None:
+        candidate = Path(default_path)
+        if not candidate.is_file():
+            return Config()
+        path = candidate
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("配置文件不存在", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("配置文件不是 UTF-8 编码", file=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件：{exc.strerror}", file=str(path)) from None
+    return parse_config(text, source=str(path))
+
+
+def parse_config(text: str, *, source: str = "<config>") -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _line_of_decode_error(str(exc))
+        raise ConfigError(f"TOML 语法错误：{exc}", file=source, line=line) from None
+    builder = _Builder(text, source)
+    return builder.config(raw)
+
+
+def _line_of_decode_error(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+class _Builder:
+    """Turns the parsed TOML into the dataclasses, naming file, line and key on every error."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+
+    def fail(self, key: str, message: str) -> typing.NoReturn:
+        raise ConfigError(message, file=self.source, line=locate_key(self.text, key), key=key)
+
+    def config(self, raw: dict[str, Any]) -> Config:
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            if name == "sites":
+                values["sites"] = self.sites(value)
+            elif name in _TOP_LEVEL:
+                if not isinstance(value, dict):
+                    self.fail(name, f"应为表 [{name}]")
+                values[name] = self.group(_TOP_LEVEL[name], value, name)
+            else:
+                self.fail(name, f"未知的配置节“{name}”；可用的有：{', '.join(sorted([*_TOP_LEVEL, 'sites']))}")
+        config = Config(**values, source=self.source)
+        self.check_semantics(config)
+        return config
+
+    def sites(self, value: Any) -> tuple[SiteConfig, ...]:
+        if not isinstance(value, list):
+            self.fail("sites", "应写成 [[sites]] 表数组")
+        sites = []
+        for index, item in enumerate(value):
+            key = f"sites[{index}]"
+            if not isinstance(item, dict):
+                self.fail(key, "每个 [[sites]] 应为表")
+            site = self.group(SiteConfig, item, key)
+            self.check_url(f"{key}.url", site.url)
+            sites.append(site)
+        names = [s.name for s in sites]
+        for name in names:
+            if names.count(name) > 1:
+                self.fail("sites", f"网站名称“{name}”重复")
+        return tuple(sites)
+
+    def group(self, cls: type, table: dict[str, Any], prefix: str) -> Any:
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in table.items():
+            full = f"{prefix}.{key}"
+            if key not in fields:
+                known = "、".join(sorted(fields))
+                self.fail(full, f"未知的配置项“{key}”；[{prefix}] 可用的有：{known}")
+            kwargs[key] = self.value(hints[key], value, full)
+        for name, f in fields.items():
+            if name not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                self.fail(f"{prefix}.{name}", "缺少必填项")
+        return cls(**kwargs)
+
+    def value(self, hint: Any, value: Any, key: str) -> Any:
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if origin in (types.UnionType, typing.Union):
+            if value is None and type(None) in args:
+                return None
+            (inner,) = [a for a in args if a is not type(None)]
+            return self.value(inner, value, key)
+        if origin is Literal:
+            if value not in args:
+                self.fail(key, f"取值应为 {' / '.join(map(str, args))} 之一，实际为 {value!r}")
+            return value
+        if origin is tuple:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                self.fail(key, "应为字符串列表")
+            return tuple(value)
+        if origin is dict:
+            if not isinstance(value, dict):
+                self.fail(key, "应为表")
+            return {k: self.group(args[1], v, f"{key}.{k}") if isinstance(v, dict)
+                    else self.fail(f"{key}.{k}", "应为表") for k, v in value.items()}
+        return self.scalar(hint, value, key)
+
+    def scalar(self, hint: Any, value: Any, key: str) -> Any:
+        if hint is bool:
+            if not isinstance(value, bool):
+                self.fail(key, f"应为 true 或 false，实际为 {value!r}")
+            return value
+        if hint is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.fail(key, f"应为整数，实际为 {value!r}")
+            if value < 0:
+                self.fail(key, f"不能为负数：{value}")
+            return value
+        if hint is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.fail(key, f"应为数字，实际为 {value!r}")
+            if value < 0:
+                self.fail(key, f"不能为负数：{value}")
+            return float(value)
+        if hint is str:
+            if not isinstance(value, str):
+                self.fail(key, f"应为字符串，实际为 {value!r}")
+            return value
+        raise TypeError(f"unsupported config type {hint!r} for {key}")  # a programming error
+
+    def check_url(self, key: str, url: str) -> None:
+        problem = url_problem(url)
+        if problem:
+            self.fail(key, problem)
+
+    def check_semantics(self, config: Config) -> None:
+        positive = {
+            "crawl.max_pages": config.crawl.max_pages,
+            "crawl.max_page_bytes": config.crawl.max_page_bytes,
+            "politeness.per_host_concurrency": config.politeness.per_host_concurrency,
+            "politeness.global_concurrency": config.politeness.global_concurrency,
+            "retry.timeout_s": config.retry.timeout_s,
+        }
+        for key, value in positive.items():
+            if value <= 0:
+                self.fail(key, "应大于 0")
+        if not 0 <= config.scoring.pass_mark <= 100:
+            self.fail("scoring.pass_mark", "应在 0 到 100 之间")
+        for index, item in enumerate(config.network.resolve):
+            try:
+                parse_resolve(item)
+            except ValueError as exc:
+                self.fail(f"network.resolve[{index}]", str(exc))
+        for index, server in enumerate(config.network.nameservers):
+            try:
+                parse_nameserver(server)
+            except ValueError as exc:
+                self.fail(f"network.nameservers[{index}]", str(exc))
+        from checks.registry import all_rules  # late: the registry imports rule modules
+
+        known = {rule.id for rule in all_rules()}
+        for rule_id in config.scoring.deductions:
+            if rule_id not in known:
+                self.fail(f"scoring.deductions.{rule_id}", f"没有编号为“{rule_id}”的检查规则")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be audited, in Chinese; None when it can."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:
+        return f"网址格式错误：{url!r}（{exc}）"
+    if parts.scheme not in ("http", "https"):
+        return f"只支持 http 和 https 网址，实际为 {url!r}"
+    if not parts.hostname:
+        return f"网址缺少主机名：{url!r}"
+    return None
+
+
+def parse_resolve(item: str) -> tuple[str, str]:
+    """'HOST:ADDR' -> (host, addr); split at the first colon, brackets optional for IPv6."""
+    host, sep, addr = item.partition(":")
+    if not sep or not host or not addr:
+        raise ValueError(f"应写成 主机名:地址，实际为 {item!r}")
+    addr = addr.strip()
+    if addr.startswith("[") and addr.endswith("]"):
+        addr = addr[1:-1]
+    try:
+        ipaddress.ip_address(addr)
+    except ValueError:
+        raise ValueError(f"“{addr}”不是 IP 地址（{item!r}）") from None
+    return host.lower().rstrip("."), addr
+
+
+def parse_nameserver(item: str) -> tuple[str, int]:
+    """'ADDR', 'ADDR:PORT' or '[V6]:PORT' -> (addr, port)."""
+    text = item.strip()
+    if text.startswith("["):
+        addr, _, rest = text[1:].partition("]")
+        port_text = rest.lstrip(":") or "53"
+    elif text.count(":") == 1:
+        addr, port_text = text.split(":")
+    else:
+        addr, port_text = text, "53"
+    try:
+        ipaddress.ip_address(addr)
+        port = int(port_text)
+    except ValueError:
+        raise ValueError(f"域名服务器应写成 地址 或 地址:端口，实际为 {item!r}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"端口超出范围：{item!r}")
+    return addr, port
+
+
+def locate_key(text: str, key: str) -> int | None:
+    """Best-effort line number of a dotted key ('crawl.max_pages', 'sites[1].url') in TOML text.
+
+    tomllib reports no positions for values, so this follows table headers and `key =` lines.
+    """
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", key)
+    if not parts:
+        return None
+    target_table, leaf = parts[:-1], parts[-1]
+    if leaf.startswith("["):
+        target_table, leaf = parts, ""
+    table: list[str] = []
+    array_counts: dict[str, int] = {}
+    table_line: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", stripped) or re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            name = header.group(1).replace('"', "")
+            if stripped.startswith("[["):
+                array_counts[name] = array_counts.get(name, -1) + 1
+                table = [name, f"[{array_counts[name]}]"]
+            else:
+                table = name.split(".")
+            if table == target_table:
+                table_line = number
+            continue
+        if leaf and table == target_table:
+            assignment = re.match(r'^"?([^"=\s]+)"?\s*=', stripped)
+            if assignment and assignment.group(1) == leaf:
+                return number
+    if table_line is not None:
+        return table_line
+    if not target_table:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if re.match(rf"^\[+\s*{re.escape(leaf)}\s*\]+", line.strip()):
+                return number
+    return None

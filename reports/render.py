@@ -1,0 +1,90 @@
+"""Writing report.json and report.html (jinja2, autoescaped: everything crawled is untrusted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from checks.registry import all_rules
+
+AREA_NAMES = {
+    "site": "网站基本情况", "links": "链接可用性", "identity": "网站标识", "ipv6": "IPv6 支持",
+    "disclosure": "政府信息公开专栏", "columns": "栏目更新", "homepage": "首页更新",
+    "interaction": "互动回应", "regulations": "法规文件库", "annual_report": "政府信息公开工作年度报告",
+}
+
+EVIDENCE_LABELS = {
+    "link": "链接地址", "on_homepage": "是否在首页", "internal": "站内链接", "where": "位置",
+    "kind": "类型", "status": "HTTP 状态码", "error": "错误", "seen": "检查所见", "tries": "尝试次数",
+    "method": "请求方法", "attempts": "每次尝试", "linked_from": "引用页面", "linked_from_count": "引用页面数",
+    "checked_at": "检查时间", "pages_checked": "检查页面数", "pages_affected": "涉及页面数",
+    "pages": "涉及页面", "footer_text": "页脚文字", "probe_url": "探测地址", "final_url": "最终地址",
+    "redirects": "重定向", "title": "页面标题", "host": "主机名", "expected": "应为",
+}
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["yesno"] = lambda v: "是" if v else "否"
+    env.filters["safe_href"] = _safe_href
+    return env
+
+
+def _safe_href(url: Any) -> str:
+    """Only http(s) URLs become links; anything else is shown as text by the template."""
+    text = str(url or "")
+    return text if text.startswith(("http://", "https://")) else ""
+
+
+_SEVERITY_ORDER = {"veto": 0, "deduct": 1, "notice": 2}
+
+
+def findings_by_area(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """[(area name, findings sorted by severity)] in the order areas first appear by severity."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for finding in sorted(findings, key=lambda f: (_SEVERITY_ORDER[f["severity"]], f["rule"])):
+        area = finding["rule"].split(".", 1)[0]
+        groups.setdefault(AREA_NAMES.get(area, area), []).append(finding)
+    return list(groups.items())
+
+
+def severity_counts(findings: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {"veto": 0, "deduct": 0, "notice": 0}
+    for finding in findings:
+        counts[finding["severity"]] += 1
+    return counts
+
+
+def render_html(document: dict[str, Any]) -> str:
+    rules = {r.id: r for r in all_rules()}
+    template = _environment().get_template("report.html.j2")
+    return template.render(doc=document, rules=rules, labels=EVIDENCE_LABELS,
+                           by_area=findings_by_area, counts=severity_counts)
+
+
+def write_reports(document: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "report.json"
+    html_path = out_dir / "report.html"
+    _write_atomic(json_path, json.dumps(document, ensure_ascii=False, indent=2))
+    _write_atomic(html_path, render_html(document))
+    return {"json": json_path, "html": html_path}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write beside the target and rename, so an earlier report is never left half-written."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
