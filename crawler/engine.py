@@ -102,11 +102,17 @@ class SiteCrawler:
 
     async def _crawl_page(self, url: str, depth: int, found_on: str | None, via: str | None) -> None:
         policy = await self.robots.policy_for(url)
-        if not policy.allowed(url):
+        # An unavailable robots.txt means "disallow all" (RFC 9309), but the homepage the user
+        # asked about is still requested once: whether it loads is the first thing to know.
+        homepage_despite_unavailable = depth == 0 and policy.disallow_all
+        if homepage_despite_unavailable:
+            self.snapshot.notes.append(CrawlNote("robots_unavailable", _robots_reason(policy.status, policy.error),
+                                                 (policy.url,)))
+        elif not policy.allowed(url):
             self.snapshot.robots_blocked.add(url)
             if depth == 0:
                 self.snapshot.notes.append(CrawlNote(
-                    "robots_homepage", _robots_reason(policy.status, policy.error), (url,)))
+                    "robots_homepage", "robots.txt 禁止抓取首页，按规定未抓取", (url,)))
             return
         # The homepage may move (gxq.gov.cn -> www.gxq.gov.cn): its redirects define the site.
         follow = (lambda _: True) if depth == 0 else self.scope.contains
@@ -243,9 +249,9 @@ def _is_document(url: str) -> bool:
 
 
 def _robots_reason(status: int | None, error: str | None) -> str:
-    if status is None or status >= 500:
-        return (f"robots.txt 无法获取（{error or status}），按 RFC 9309 视为禁止抓取，首页未抓取")
-    return "robots.txt 禁止抓取首页，按规定未抓取"
+    cause = f"HTTP {status}" if status is not None else (error or "无响应")
+    return (f"robots.txt 无法获取（{cause}），按 RFC 9309 视为禁止抓取：只请求了首页，"
+            "未抓取其他页面，链接和页面类检查不完整")
 
 
 async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | None = None,

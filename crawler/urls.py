@@ -40,12 +40,12 @@ def normalize(url: str) -> str:
         raise ValueError(f"unsupported scheme {parsed.scheme!r}")
     if not parsed.host:
         raise ValueError("no host")
-    parsed = parsed.copy_with(fragment=None)
-    if parsed.port == _DEFAULT_PORTS[parsed.scheme]:
-        parsed = parsed.copy_with(port=None)
-    if not parsed.raw_path or parsed.raw_path.startswith(b"?"):
-        parsed = parsed.copy_with(path="/")
-    return str(parsed)
+    # Rebuilt from parts: httpx keeps the original spelling in str(), not the canonical one.
+    netloc = parsed.netloc.decode("ascii").lower()
+    port_suffix = f":{_DEFAULT_PORTS[parsed.scheme]}"
+    if netloc.endswith(port_suffix):
+        netloc = netloc[: -len(port_suffix)]
+    return f"{parsed.scheme}://{netloc}{parsed.raw_path.decode('ascii') or '/'}"
 
 
 def resolve_link(base_url: str, href: str) -> Resolved:
@@ -53,7 +53,10 @@ def resolve_link(base_url: str, href: str) -> Resolved:
     href = href.strip().replace("\n", "").replace("\r", "").replace("\t", "")
     if not href or href.startswith("#"):
         return Resolved(LinkTarget.SAME_PAGE)
-    scheme = urlsplit(href).scheme.lower() if ":" in href.split("/", 1)[0] else ""
+    try:
+        scheme = urlsplit(href).scheme.lower() if ":" in href.split("/", 1)[0] else ""
+    except ValueError as exc:
+        return Resolved(LinkTarget.INVALID, problem=str(exc))
     if scheme and scheme not in _DEFAULT_PORTS:
         if scheme in _NON_FETCH_SCHEMES or scheme.isalpha():
             return Resolved(LinkTarget.OTHER_SCHEME, scheme=scheme)

@@ -117,14 +117,14 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except GovauditError as exc:
-            console.print(f"[red]{exc}[/red]", highlight=False)
+            click.echo(str(exc), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            console.print("已中断。已完成的网站结果保存在数据库中。")
+            click.echo("已中断。已完成的网站结果保存在数据库中。", err=True)
             sys.exit(130)
         except Exception:
-            console.print("[red]govaudit 内部错误，检查未完成。错误详情如下：[/red]")
-            console.print(traceback.format_exc(), highlight=False, markup=False)
+            click.echo("govaudit 内部错误，检查未完成。错误详情如下：", err=True)
+            click.echo(traceback.format_exc(), err=True)
             sys.exit(1)
     return wrapper
 
@@ -154,7 +154,7 @@ def inspect(url: str, config_path: str | None, out: str, today: str | None, reso
     crawl = dataclasses.replace(config.crawl, max_pages=max_pages) if max_pages else config.crawl
     config = config.replace(network=network, crawl=crawl)
     if render != "never":
-        console.print("提示：本版本尚未提供浏览器渲染，依赖脚本生成的内容将列入“未检查事项”。")
+        click.echo("提示：本版本尚未提供浏览器渲染，依赖脚本生成的内容将列入“未检查事项”。", err=True)
     site = _site_for(config, url, unit)
     result = _run(config, [site], Path(out), _today(today), _store_path(config))
     _print_summary(result)

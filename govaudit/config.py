@@ -362,6 +362,8 @@ def locate_key(text: str, key: str) -> int | None:
     parts = re.findall(r"[^.\[\]]+|\[\d+\]", key)
     if not parts:
         return None
+    if len(parts) > 1 and parts[-1].startswith("[") and not parts[-2].startswith("["):
+        parts = parts[:-1]  # "network.resolve[0]": the line of `resolve = [...]`
     target_table, leaf = parts[:-1], parts[-1]
     if leaf.startswith("["):
         target_table, leaf = parts, ""

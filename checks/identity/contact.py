@@ -9,7 +9,8 @@ from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, data, footer_findings
 from crawler.snapshot import Page, SiteSnapshot
 
-_NUMBER_OR_MAIL = re.compile(r"0\d{2,3}-?\d{7,8}|(?<!\d)1[3-9]\d{9}(?!\d)|12345|[\w.-]+@[\w-]+\.[\w.]+")
+_NUMBER_OR_MAIL = re.compile(
+    r"(?<!\d)(?:\(?0\d{2,3}[)-]?\d{7,8}|1[3-9]\d{9}|12345)(?!\d)|[\w.-]+@[\w-]+\.[\w.]+", re.ASCII)
 
 
 def judge(page: Page, text: PageText) -> MarkResult:

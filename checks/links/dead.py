@@ -83,7 +83,7 @@ def _unchecked_notes(snapshot: SiteSnapshot) -> Iterator[Outcome]:
         sample = "、".join(sorted(snapshot.robots_blocked)[:3])
         yield RULE.not_checked(f"{len(snapshot.robots_blocked)} 个站内地址被 robots.txt 禁止抓取，未检查（如 {sample}）")
     for note in snapshot.notes:
-        if note.kind in ("limit_links", "limit_time"):
+        if note.kind in ("limit_links", "limit_time", "robots_unavailable"):
             yield RULE.not_checked(note.detail)
 
 

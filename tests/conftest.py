@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from govaudit.config import Config, CrawlLimits, Network, Politeness, RetryPolicy, SiteConfig
+from govaudit.inspection import audit_site
+from reports.document import SiteReport
+from tests.support.server import TestSite
+
+TODAY = date(2026, 11, 26)
+
+
+def fast_config(**changes: object) -> Config:
+    """Defaults with waits shortened for loopback servers; politeness logic unchanged.
+
+    No host name resolves (resolve_only_mapped): test sites are IP literals on loopback, so a
+    stray link in a fixture can never reach another machine. External links are not checked
+    unless a test turns that on (the footer's conac badge links outside, as real ones do).
+    """
+    config = Config(
+        crawl=dataclasses.replace(CrawlLimits(), max_site_seconds=30.0, check_external_links=False),
+        network=Network(resolve_only_mapped=True),
+        retry=dataclasses.replace(RetryPolicy(), timeout_s=3.0, backoff_s=0.05, request_deadline_s=10.0),
+        politeness=dataclasses.replace(Politeness(), min_interval_s=0.0),
+    )
+    return config.replace(**changes) if changes else config
+
+
+def audit(url: str, config: Config | None = None, **site: object) -> SiteReport:
+    config = config or fast_config()
+    site_config = SiteConfig(name=str(site.pop("name", "测试网站")), url=url, **site)  # type: ignore[arg-type]
+    return asyncio.run(audit_site(config, site_config, TODAY))
+
+
+def rules_found(report: SiteReport) -> list[str]:
+    return sorted(f.rule for f in report.results.findings)
+
+
+@pytest.fixture
+def site() -> Iterator[TestSite]:
+    with TestSite("127.0.0.1") as server:
+        yield server
+
+
+@pytest.fixture
+def site6() -> Iterator[TestSite]:
+    with TestSite("::1") as server:
+        yield server

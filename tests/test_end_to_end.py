@@ -1,0 +1,149 @@
+"""The command line end to end: the demo finds every seeded defect and nothing else;
+inspect with --resolve and with a test DNS server; a stored snapshot re-judged offline."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from dnslib import AAAA, QTYPE, RR, A
+from dnslib.server import BaseResolver, DNSServer
+
+from govaudit.cli import main
+from govaudit.demo.server import EXPECTED
+from govaudit.inspection import judge_snapshot
+from govaudit.store import Store
+from govaudit.config import SiteConfig
+from tests.conftest import TODAY, fast_config
+from tests.support.pages import page
+from tests.support.server import TestSite
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "report.html" in result.output
+    return {"doc": json.loads((out / "report.json").read_text("utf-8")), "out": out}
+
+
+def test_demo_finds_every_seeded_defect_and_nothing_else(demo_report: dict) -> None:  # type: ignore[type-arg]
+    found = [(site["name"], f["rule"], json.dumps(f, ensure_ascii=False))
+             for site in demo_report["doc"]["sites"] for f in site["findings"]]
+    for site_name, rule, marker in EXPECTED:
+        matches = [f for f in found if f[0] == site_name and f[1] == rule and marker in f[2]]
+        assert len(matches) == 1, f"seeded defect not found once: {site_name} {rule} {marker}"
+    assert len(found) == len(EXPECTED), "a finding the demo did not seed (a false alarm)"
+
+
+def test_demo_tricky_valid_cases_stay_quiet(demo_report: dict) -> None:  # type: ignore[type-arg]
+    portal = demo_report["doc"]["sites"][0]
+    text = json.dumps(portal["findings"], ensure_ascii=False)
+    for valid in ("t20261118_1002", "/zcwj/index.html", "shenqingbiao.doc", "/admin/", "weather",
+                  "www.zhuhai-demo.gov.cn", "login.zhuhai-demo.gov.cn", "javascript:", "mailto:"):
+        assert valid not in text, valid
+    reasons = " ".join(n["reason"] + str(n["url"]) for n in portal["not_checked"])
+    assert "login.zhuhai-demo.gov.cn" in reasons and "robots.txt" in reasons
+    gbk = portal["findings"]  # the GBK article without a charset was read: its missing image was found
+    assert any("photo-missing.jpg" in f["evidence"].get("link", "") for f in gbk)
+
+
+def test_demo_report_html_exists(demo_report: dict) -> None:  # type: ignore[type-arg]
+    html = (demo_report["out"] / "report.html").read_text("utf-8")
+    assert "高新区门户网站（演示）" in html and "科技创新局网站（演示）" in html
+    assert (demo_report["out"] / "govaudit.sqlite").exists()
+
+
+def test_inspect_with_resolve_maps_a_name_to_loopback(site: TestSite, tmp_path: Path) -> None:
+    site.page("/", page("首页", '<a href="/a.html">a</a>'))
+    site.page("/a.html", page("a"))
+    config = tmp_path / "config.toml"
+    config.write_text("[network]\nresolve_only_mapped = true\n[retry]\nbackoff_s = 0.05\n"
+                      "[politeness]\nmin_interval_s = 0\n", encoding="utf-8")
+    url = f"http://www.gxq-test.gov.cn:{site.port}/"
+    result = CliRunner().invoke(main, ["inspect", url, "--config", str(config), "--out", str(tmp_path / "out"),
+                                       "--resolve", "www.gxq-test.gov.cn:127.0.0.1", "--unit", "区党政办",
+                                       "--today", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    (entry,) = document["sites"]
+    assert entry["unit"] == "区党政办" and entry["stats"]["pages"] == 2 and document["run"]["today"] == "2026-11-26"
+    assert not [f for f in entry["findings"] if f["rule"] == "site.domain"]
+    assert ("GET", "/a.html") in site.hits
+
+
+def test_inspect_unresolvable_host_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[network]\nresolve_only_mapped = true\n[retry]\nbackoff_s = 0.01\n"
+                      "[politeness]\nmin_interval_s = 0\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["inspect", "http://www.no-such-site.gov.cn/", "--config", str(config),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    assert "无法判定" in result.output and "域名解析失败" in result.output
+
+
+class _Zone(BaseResolver):
+    def __init__(self, records: dict[str, list[RR]]) -> None:
+        self.records = records
+
+    def resolve(self, request, handler):  # type: ignore[no-untyped-def]
+        reply = request.reply()
+        name = str(request.q.qname).rstrip(".")
+        for record in self.records.get(name, []):
+            if QTYPE[record.rtype] == QTYPE[request.q.qtype]:
+                reply.add_answer(record)
+        return reply
+
+
+@pytest.fixture
+def dns_server() -> Iterator[tuple[int, dict[str, list[RR]]]]:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    records: dict[str, list[RR]] = {}
+    server = DNSServer(_Zone(records), port=port, address="127.0.0.1")
+    server.start_thread()
+    try:
+        yield port, records
+    finally:
+        server.stop()
+        server.server.server_close()
+
+
+def test_nameservers_from_config_answer_the_crawl(site6: TestSite, dns_server: tuple[int, dict], tmp_path: Path) -> None:  # type: ignore[type-arg]
+    port, records = dns_server
+    records["www.dns-test.gov.cn"] = [RR("www.dns-test.gov.cn", QTYPE.AAAA, rdata=AAAA("::1"), ttl=60)]
+    records["img.dns-test.gov.cn"] = [RR("img.dns-test.gov.cn", QTYPE.A, rdata=A("127.0.0.1"), ttl=60)]
+    site6.page("/", page("首页"))
+    config = tmp_path / "config.toml"
+    config.write_text(f'[network]\nnameservers = ["127.0.0.1:{port}"]\n[retry]\nbackoff_s = 0.01\n'
+                      "[politeness]\nmin_interval_s = 0\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["inspect", f"http://www.dns-test.gov.cn:{site6.port}/", "--config",
+                                       str(config), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert document["sites"][0]["verdict"] == "合格"
+    assert ("GET", "/") in site6.hits
+
+
+def test_stored_snapshot_is_judged_again_offline(site: TestSite, tmp_path: Path) -> None:
+    from govaudit.inspection import inspect_sites
+
+    site.page("/", page("首页", '<a href="/gone.html">旧</a><a href="/a.html">a</a>', foot="<div class='footer'>x</div>"))
+    site.page("/a.html", page("a"))
+    config = fast_config()
+    site_config = SiteConfig(name="存储测试", url=site.url("/"))
+    result = inspect_sites(config, [site_config], out_dir=tmp_path / "out", store_path=tmp_path / "s.sqlite",
+                           today=TODAY)
+    with Store(tmp_path / "s.sqlite") as store:
+        snapshot = store.load_snapshot(result.run_id, "存储测试")
+    again = judge_snapshot(config, site_config, snapshot, TODAY, 0.0)
+    first = result.sites[0].results.findings
+    assert [(f.rule, f.url, f.message) for f in again.results.findings] == [(f.rule, f.url, f.message) for f in first]
+    assert again.verdict.score == result.sites[0].verdict.score
