@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,17 @@ def _environment() -> jinja2.Environment:
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["yesno"] = lambda v: "是" if v else "否"
     env.filters["safe_href"] = _safe_href
+    env.filters["when"] = _when
     return env
+
+
+def _when(value: Any) -> str:
+    """'2026-11-26T20:38:42+08:00' -> '2026-11-26 20:38:42' for readers; other text unchanged."""
+    text = str(value or "")
+    try:
+        return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return text
 
 
 def _safe_href(url: Any) -> str:

@@ -168,3 +168,15 @@ def test_javascript_mailto_tel_and_fragments_are_not_fetched(site: TestSite) -> 
     skipped = {scheme for _, scheme in report.snapshot.homepage_page.skipped_links}  # type: ignore[union-attr]
     assert skipped == {"javascript", "mailto", "tel"}
     assert "links.dead" not in rules_found(report)
+
+
+def test_robots_5xx_means_homepage_only(site: TestSite) -> None:
+    site.route("/robots.txt", Reply(503))
+    site.page("/", page("首页", '<a href="/a.html">a</a>'))
+    site.page("/a.html", page("a"))
+    report = audit(site.url("/"))
+    assert report.snapshot.homepage is not None and report.snapshot.homepage.ok
+    assert site.requested("/a.html") == 0
+    assert any(n.kind == "robots_unavailable" for n in report.snapshot.notes)
+    assert "links.dead" not in rules_found(report)
+    assert any(n.rule == "links.dead" and "RFC 9309" in n.reason for n in report.results.not_checked)
