@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import httpx
 
 from crawler.politeness import HostLimiter
-from crawler.resolve import Resolver, ResolvingTransport
+from crawler.resolve import AddressSource, Resolver, ResolvingTransport
 from crawler.snapshot import Attempt, FetchOutcome, Hop, now_iso
 from crawler.urls import normalize, origin_key
 from govaudit.config import Config
@@ -54,7 +54,7 @@ def always(_: str) -> bool:
 class Fetcher:
     """Owns the HTTP client. Use as `async with Fetcher(config, ...) as fetcher:`."""
 
-    def __init__(self, config: Config, limiter: HostLimiter, resolver: Resolver | None = None) -> None:
+    def __init__(self, config: Config, limiter: HostLimiter, resolver: AddressSource | None = None) -> None:
         self.retry = config.retry
         self.limiter = limiter
         self.resolver = resolver or Resolver(config.network)
@@ -153,9 +153,15 @@ class Fetcher:
         size = 0
         truncated = False
         error: str | None = None
+        marks: dict[str, float] = {}
+
+        async def trace(event: str, info: dict[str, object]) -> None:
+            marks.setdefault(event, time.perf_counter())
+
         try:
             async with asyncio.timeout(self.retry.request_deadline_s):
-                async with self._client.stream(method, url) as response:
+                async with self._client.stream(method, url, extensions={"trace": trace}) as response:
+                    marks["headers"] = time.perf_counter()
                     status = response.status_code
                     headers = list(response.headers.multi_items())
                     wanted = not html_only or looks_like_html(response.headers.get("content-type"))
@@ -171,9 +177,11 @@ class Fetcher:
             error = f"Deadline: 超过 {self.retry.request_deadline_s:g} 秒未完成"
         except httpx.HTTPError as exc:
             error = _describe(exc)
+        connect = _span(marks, "connection.connect_tcp.started", "connection.connect_tcp.complete")
         attempt = Attempt(method=method, status=status, error=error,
                           elapsed_s=round(time.perf_counter() - started, 3),
-                          retry_after_s=_retry_after(headers))
+                          retry_after_s=_retry_after(headers), connect_s=connect,
+                          first_byte_s=round(marks["headers"] - started, 4) if "headers" in marks else None)
         return _Once(attempt, status, headers, b"".join(chunks), truncated, size)
 
     def _done(self, url: str, final_url: str, once: _Once, attempts: list[Attempt], hops: list[Hop],
@@ -196,6 +204,13 @@ def looks_like_html(content_type: str | None) -> bool:
         return True
     kind = content_type.split(";")[0].strip().lower()
     return kind in ("text/html", "application/xhtml+xml", "")
+
+
+def _span(marks: dict[str, float], start: str, end: str) -> float | None:
+    """Seconds between two trace events; None when the request reused a connection."""
+    if start in marks and end in marks:
+        return round(marks[end] - marks[start], 4)
+    return None
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:

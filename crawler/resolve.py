@@ -1,9 +1,10 @@
 """Name resolution under the audit's control, plugged into httpx.
 
 The crawler never lets the operating system pick addresses behind its back: every host
-name is answered by `Resolver` (the `--resolve` map, then the configured name servers via
-dnspython, else the system resolver), and `ResolvingTransport` connects to those
-addresses while keeping the host name for the Host header and TLS SNI.
+name is answered by a `Resolver` (the `--resolve` map, then the configured name servers via
+dnspython, else the system resolver), and `ResolvingTransport` connects to those addresses
+while keeping the host name for the Host header and TLS SNI. `DnsClient` asks single
+questions (A, AAAA, CNAME, NS) and says precisely why an answer is missing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import asyncio
 import ipaddress
 import socket
 import typing
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 import dns.asyncresolver
 import dns.exception
@@ -21,9 +24,31 @@ import httpx
 
 from govaudit.config import Network, parse_nameserver, parse_resolve
 
+DnsStatus = Literal["ok", "nodata", "nxdomain", "timeout", "servfail", "error", "not_asked"]
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    name: str
+    rdtype: str
+    status: DnsStatus
+    records: tuple[str, ...] = ()
+    detail: str = ""
+    source: Literal["resolve_map", "dns", "none"] = "dns"
+    cnames: tuple[str, ...] = ()   # the CNAME chain followed to the answer
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def is_definite_absence(self) -> bool:
+        """The DNS said there is no such record (not: we could not ask, or got no answer)."""
+        return self.status in ("nodata", "nxdomain")
+
 
 class ResolutionError(Exception):
-    """A host name could not be resolved; `kind` is 'nxdomain', 'no_answer', 'timeout' or 'error'."""
+    """A host name could not be resolved; `kind` is one of DnsStatus."""
 
     def __init__(self, host: str, kind: str, detail: str = "") -> None:
         self.host = host
@@ -31,7 +56,21 @@ class ResolutionError(Exception):
         super().__init__(f"{host}: {kind} {detail}".strip())
 
 
-class Resolver:
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def _family_of(address: str) -> str:
+    return "AAAA" if ":" in address else "A"
+
+
+class DnsClient:
+    """Single DNS questions, answered by the resolve map or by dnspython."""
+
     def __init__(self, network: Network) -> None:
         self.static: dict[str, list[str]] = {}
         for item in network.resolve:
@@ -39,13 +78,67 @@ class Resolver:
             self.static.setdefault(host, []).append(addr)
         self.only_mapped = network.resolve_only_mapped
         self.timeout = network.dns_timeout_s
-        self.dns: dns.asyncresolver.Resolver | None = None
+        self.has_nameservers = bool(network.nameservers)
+        self._resolver: dns.asyncresolver.Resolver | None = None
         if network.nameservers:
-            self.dns = dns.asyncresolver.Resolver(configure=False)
+            self._resolver = dns.asyncresolver.Resolver(configure=False)
             servers = [parse_nameserver(s) for s in network.nameservers]
-            self.dns.nameservers = [addr for addr, _ in servers]
-            self.dns.nameserver_ports = {addr: port for addr, port in servers}
-            self.dns.lifetime = self.timeout
+            self._resolver.nameservers = [addr for addr, _ in servers]
+            self._resolver.nameserver_ports = {addr: port for addr, port in servers}
+            self._resolver.lifetime = self.timeout
+
+    def can_ask_dns(self) -> bool:
+        """True when questions beyond the resolve map can be put to a DNS server."""
+        return self.has_nameservers or not (self.only_mapped or self.static)
+
+    def why_not_asked(self) -> str:
+        if self.only_mapped:
+            return "只使用了解析映射（resolve_only_mapped），未查询 DNS"
+        return "主机由 --resolve 指定且未配置 DNS 服务器（[network] nameservers），无法查询"
+
+    async def query(self, name: str, rdtype: str) -> DnsAnswer:
+        name = name.lower().rstrip(".")
+        if name in self.static and rdtype in ("A", "AAAA"):
+            records = tuple(a for a in self.static[name] if _family_of(a) == rdtype)
+            return DnsAnswer(name, rdtype, "ok" if records else "nodata", records, source="resolve_map")
+        if self.only_mapped or (name in self.static and not self.has_nameservers):
+            return DnsAnswer(name, rdtype, "not_asked", detail=self.why_not_asked(), source="none")
+        return await self._ask(name, rdtype)
+
+    async def _ask(self, name: str, rdtype: str) -> DnsAnswer:
+        resolver = self._resolver or self._system_resolver()
+        try:
+            answer = await resolver.resolve(name, rdtype, lifetime=self.timeout, search=False)
+        except dns.resolver.NXDOMAIN:
+            return DnsAnswer(name, rdtype, "nxdomain")
+        except dns.resolver.NoAnswer:
+            return DnsAnswer(name, rdtype, "nodata")
+        except dns.exception.Timeout as exc:
+            return DnsAnswer(name, rdtype, "timeout", detail=str(exc)[:300])
+        except dns.resolver.NoNameservers as exc:
+            return DnsAnswer(name, rdtype, "servfail", detail=str(exc)[:300])
+        except dns.exception.DNSException as exc:
+            return DnsAnswer(name, rdtype, "error", detail=f"{type(exc).__name__}: {exc}"[:300])
+        records = tuple(r.to_text().rstrip(".") for r in answer)
+        chain = tuple(str(rrset[0].target).rstrip(".") for rrset in answer.chaining_result.cnames)
+        return DnsAnswer(name, rdtype, "ok", records, cnames=chain)
+
+    def _system_resolver(self) -> dns.asyncresolver.Resolver:
+        if self._resolver is None:
+            self._resolver = dns.asyncresolver.Resolver()
+        return self._resolver
+
+
+class AddressSource(Protocol):
+    async def resolve(self, host: str) -> list[str]: ...
+
+
+class Resolver:
+    """Addresses for the crawl: the resolve map, then DNS (dnspython), else the system."""
+
+    def __init__(self, network: Network) -> None:
+        self.dns = DnsClient(network)
+        self.timeout = network.dns_timeout_s
         self._cache: dict[str, list[str]] = {}
 
     async def resolve(self, host: str) -> list[str]:
@@ -53,34 +146,21 @@ class Resolver:
         host = host.lower().rstrip(".")
         if _is_ip(host):
             return [host.strip("[]")]
-        if host in self.static:
-            return list(self.static[host])
-        if self.only_mapped:
-            raise ResolutionError(host, "nxdomain", "(not in the resolve map)")
         if host not in self._cache:
-            self._cache[host] = await (self._dns_lookup(host) if self.dns else self._system_lookup(host))
+            if host in self.dns.static or self.dns.only_mapped or self.dns.has_nameservers:
+                self._cache[host] = await self._dns_lookup(host)
+            else:
+                self._cache[host] = await self._system_lookup(host)
         return list(self._cache[host])
 
     async def _dns_lookup(self, host: str) -> list[str]:
-        assert self.dns is not None
-        addresses: list[str] = []
-        errors: list[ResolutionError] = []
-        for rdtype in ("AAAA", "A"):
-            try:
-                answer = await self.dns.resolve(host, rdtype)
-                addresses.extend(r.to_text() for r in answer)
-            except dns.resolver.NXDOMAIN:
-                raise ResolutionError(host, "nxdomain") from None
-            except dns.resolver.NoAnswer:
-                errors.append(ResolutionError(host, "no_answer", rdtype))
-            except dns.exception.Timeout:
-                errors.append(ResolutionError(host, "timeout", rdtype))
-            except (dns.resolver.NoNameservers, dns.exception.DNSException) as exc:
-                errors.append(ResolutionError(host, "error", str(exc)))
-        if not addresses:
-            worst = next((e for e in errors if e.kind != "no_answer"), errors[0])
-            raise worst
-        return addresses
+        answers = await asyncio.gather(self.dns.query(host, "AAAA"), self.dns.query(host, "A"))
+        addresses = [r for answer in answers for r in answer.records]
+        if addresses:
+            return addresses
+        failure = next((a for a in answers if not a.is_definite_absence), answers[0])
+        kind = "nxdomain" if failure.status == "not_asked" else failure.status
+        raise ResolutionError(host, kind, failure.detail)
 
     async def _system_lookup(self, host: str) -> list[str]:
         loop = asyncio.get_running_loop()
@@ -93,25 +173,32 @@ class Resolver:
             kind = "nxdomain" if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)) else "error"
             raise ResolutionError(host, kind, str(exc)) from None
         seen: list[str] = []
-        for family, *_rest, sockaddr in infos:
+        for _family, *_rest, sockaddr in infos:
             addr = str(sockaddr[0])
             if addr not in seen:
                 seen.append(addr)
         return sorted(seen, key=lambda a: 0 if ":" in a else 1)
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        return False
+class FixedAddresses:
+    """Answers each host with addresses measured beforehand (one address family, say)."""
+
+    def __init__(self, addresses: dict[str, list[str]]) -> None:
+        self.addresses = addresses
+
+    async def resolve(self, host: str) -> list[str]:
+        host = host.lower().rstrip(".")
+        if _is_ip(host):
+            return [host.strip("[]")]
+        if not self.addresses.get(host):
+            raise ResolutionError(host, "nodata", "(no address of this family)")
+        return list(self.addresses[host])
 
 
 class _ResolvingBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the addresses the Resolver gives, one after another."""
+    """Connects to the addresses the resolver gives, one after another."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: AddressSource) -> None:
         self.resolver = resolver
         self.inner = httpcore.AnyIOBackend()
 
@@ -150,7 +237,7 @@ class ResolvingTransport(httpx.AsyncHTTPTransport):
     is replaced by an identical one that has ours (pinned to httpx 0.28 in pyproject.toml).
     """
 
-    def __init__(self, resolver: Resolver, *, max_connections: int = 100, verify: bool = True) -> None:
+    def __init__(self, resolver: AddressSource, *, max_connections: int = 100, verify: bool = True) -> None:
         super().__init__(verify=verify, trust_env=False)
         ssl_context = self._pool._ssl_context  # type: ignore[attr-defined]
         self._pool = httpcore.AsyncConnectionPool(

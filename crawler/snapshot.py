@@ -28,6 +28,8 @@ class Attempt:
     error: str | None       # error class name and text when no response came
     elapsed_s: float
     retry_after_s: float | None = None
+    connect_s: float | None = None      # TCP connect, when this request opened a connection
+    first_byte_s: float | None = None   # from sending to the response headers
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,21 @@ Schema changes are numbered migrations applied in order (PRAGMA user_version).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from dataclasses import asdict
+
+import cattrs.preconf.json
 from pathlib import Path
 from typing import Any
 
 from checks.base import Finding, NotChecked
-from crawler.snapshot import (Attempt, CrawlNote, FetchOutcome, Hop, Link, Page, SiteSnapshot,
-                              Soft404Probe)
+from crawler.snapshot import FetchOutcome, Page, SiteSnapshot
+
+# Snapshot dataclasses <-> JSON. Page.tree is a cached property, not a field: never stored.
+_converter = cattrs.preconf.json.make_converter()
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -93,26 +97,19 @@ class Store:
     # -- snapshots -------------------------------------------------------------------------
 
     def save_snapshot(self, run_id: str, snapshot: SiteSnapshot) -> None:
-        meta = {
-            "name": snapshot.name, "start_url": snapshot.start_url, "unit": snapshot.unit,
-            "kind": snapshot.kind, "scope_hosts": list(snapshot.scope_hosts),
-            "started_at": snapshot.started_at, "finished_at": snapshot.finished_at,
-            "homepage": asdict(snapshot.homepage) if snapshot.homepage else None,
-            "soft404": [asdict(p) for p in snapshot.soft404],
-            "notes": [asdict(n) for n in snapshot.notes],
-            "robots_blocked": sorted(snapshot.robots_blocked),
-        }
+        meta = _converter.unstructure(dataclasses.replace(snapshot, pages={}, link_checks={}))
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)",
                             (run_id, snapshot.name, _dump(meta)))
             self.db.executemany(
                 "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 ((run_id, snapshot.name, page.url, seq, page.fetch.status, page.depth,
-                  _dump(_page_meta(page)), zlib.compress(page.html.encode("utf-8")) if page.html is not None else None)
+                  _dump(_converter.unstructure(dataclasses.replace(page, html=None))),
+                  zlib.compress(page.html.encode("utf-8")) if page.html is not None else None)
                  for seq, page in enumerate(snapshot.pages.values())))
             self.db.executemany(
                 "INSERT OR REPLACE INTO link_checks VALUES (?, ?, ?, ?)",
-                ((run_id, snapshot.name, url, _dump(asdict(outcome)))
+                ((run_id, snapshot.name, url, _dump(_converter.unstructure(outcome)))
                  for url, outcome in snapshot.link_checks.items()))
 
     def load_snapshot(self, run_id: str, site: str) -> SiteSnapshot:
@@ -120,22 +117,15 @@ class Store:
                               (run_id, site)).fetchone()
         if row is None:
             raise KeyError(f"no snapshot of {site!r} in run {run_id!r}")
-        meta = json.loads(row[0])
-        snapshot = SiteSnapshot(
-            name=meta["name"], start_url=meta["start_url"], unit=meta["unit"], kind=meta["kind"],
-            scope_hosts=tuple(meta["scope_hosts"]), started_at=meta["started_at"],
-            finished_at=meta["finished_at"],
-            homepage=_outcome(meta["homepage"]) if meta["homepage"] else None,
-            soft404=[Soft404Probe(p["host_url"], p["probe_url"], _outcome(p["outcome"]), p["title"])
-                     for p in meta["soft404"]],
-            notes=[CrawlNote(n["kind"], n["detail"], tuple(n["urls"])) for n in meta["notes"]],
-            robots_blocked=set(meta["robots_blocked"]))
+        snapshot = _converter.structure(json.loads(row[0]), SiteSnapshot)
         for url, page_meta, html in self.db.execute(
                 "SELECT url, meta, html FROM pages WHERE run_id = ? AND site = ? ORDER BY seq", (run_id, site)):
-            snapshot.pages[url] = _page(json.loads(page_meta), html)
+            page = _converter.structure(json.loads(page_meta), Page)
+            page.html = zlib.decompress(html).decode("utf-8") if html is not None else None
+            snapshot.pages[url] = page
         for url, outcome in self.db.execute(
                 "SELECT url, outcome FROM link_checks WHERE run_id = ? AND site = ?", (run_id, site)):
-            snapshot.link_checks[url] = _outcome(json.loads(outcome))
+            snapshot.link_checks[url] = _converter.structure(json.loads(outcome), FetchOutcome)
         return snapshot
 
     # -- results ---------------------------------------------------------------------------
@@ -163,31 +153,3 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _page_meta(page: Page) -> dict[str, Any]:
-    return {
-        "fetch": asdict(page.fetch), "depth": page.depth, "found_on": page.found_on,
-        "found_via": page.found_via, "content_type": page.content_type, "encoding": page.encoding,
-        "encoding_source": page.encoding_source, "truncated": page.truncated,
-        "size_bytes": page.size_bytes, "title": page.title,
-        "links": [[link.url, link.tag, link.text] for link in page.links],
-        "skipped_links": [list(item) for item in page.skipped_links],
-    }
-
-
-def _page(meta: dict[str, Any], html: bytes | None) -> Page:
-    return Page(
-        fetch=_outcome(meta["fetch"]), depth=meta["depth"], found_on=meta["found_on"],
-        found_via=meta["found_via"], content_type=meta["content_type"], encoding=meta["encoding"],
-        encoding_source=meta["encoding_source"],
-        html=zlib.decompress(html).decode("utf-8") if html is not None else None,
-        truncated=meta["truncated"], size_bytes=meta["size_bytes"], title=meta["title"],
-        links=tuple(Link(u, t, x) for u, t, x in meta["links"]),
-        skipped_links=tuple((h, w) for h, w in meta["skipped_links"]))
-
-
-def _outcome(data: dict[str, Any]) -> FetchOutcome:
-    return FetchOutcome(
-        **{**data,
-           "attempts": tuple(Attempt(**a) for a in data["attempts"]),
-           "redirects": tuple(Hop(**h) for h in data["redirects"]),
-           "headers": tuple((k, v) for k, v in data["headers"])})
