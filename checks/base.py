@@ -55,6 +55,7 @@ class Finding:
     message: str
     evidence: Mapping[str, Any]
     on_homepage: bool = False
+    advice: str = ""
 
     @property
     def area(self) -> str:
@@ -83,23 +84,25 @@ class Rule:
     messages: Mapping[str, str]     # variant -> message template, formatted with evidence
     check: CheckFunction = field(repr=False)
     needs_homepage: bool = True     # with no homepage, the runner reports not_checked
+    advice: str = ""                # how a web administrator fixes it (shown in the report)
 
     def finding(self, url: str, evidence: Mapping[str, Any], *, variant: str = "default",
                 on_homepage: bool = False) -> Finding:
         message = self.messages[variant].format_map(_Lenient(evidence))
         return Finding(rule=self.id, severity=self.severity, task=self.task, basis=self.basis,
                        title=self.title, url=url, message=message, evidence=dict(evidence),
-                       on_homepage=on_homepage)
+                       on_homepage=on_homepage, advice=self.advice)
 
     def not_checked(self, reason: str, url: str | None = None) -> NotChecked:
         return NotChecked(rule=self.id, reason=reason, url=url)
 
 
 class _Lenient(dict[str, Any]):
-    """format_map source that shows a missing key as empty rather than raising."""
+    """format_map source for messages: a missing key shows as empty, a list as 甲、乙."""
 
     def __init__(self, values: Mapping[str, Any]) -> None:
-        super().__init__(values)
+        super().__init__({k: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                          for k, v in values.items()})
 
     def __missing__(self, key: str) -> str:
         return ""

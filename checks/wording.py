@@ -40,10 +40,14 @@ def describe_error(error: str) -> str:
     return plain
 
 
+def describe_status(status: int) -> str:
+    name = _HTTP_NAMES.get(status, "")
+    return f"HTTP {status}" + (f"（{name}）" if name else "")
+
+
 def describe_outcome(outcome: FetchOutcome) -> str:
     if outcome.status is not None and outcome.error is None:
-        name = _HTTP_NAMES.get(outcome.status, "")
-        return f"HTTP {outcome.status}" + (f"（{name}）" if name else "")
+        return describe_status(outcome.status)
     return describe_error(outcome.error or "未知错误")
 
 

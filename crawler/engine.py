@@ -4,6 +4,7 @@ soft-404 probe. Produces a SiteSnapshot; never raises for anything a site does."
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 import uuid
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from crawler.encoding import decode_body
 from crawler.extract import extract_links, page_title, parse_html
 from crawler.fetch import Fetcher, looks_like_html
 from crawler.politeness import HostLimiter
-from crawler.resolve import Resolver
+from crawler.ipv6 import Ipv6Stage
+from crawler.resolve import DnsClient, Resolver
 from crawler.robots import RobotsCache
 from crawler.snapshot import NAVIGATION_TAGS, CrawlNote, Page, SiteSnapshot, Soft404Probe, now_iso
 from crawler.urls import Scope, normalize, origin_key
@@ -39,7 +41,7 @@ class _Frontier:
 
 class SiteCrawler:
     def __init__(self, config: Config, site: SiteConfig, fetcher: Fetcher,
-                 robots: RobotsCache, progress: Progress | None = None) -> None:
+                 robots: RobotsCache, progress: Progress | None = None, dns: DnsClient | None = None) -> None:
         self.config = config
         self.limits = config.crawl
         self.site = site
@@ -47,6 +49,7 @@ class SiteCrawler:
         self.robots = robots
         self.scope = Scope(site.url, site.same_site_hosts)
         self.progress = progress or (lambda *_: None)
+        self.dns = dns
         self.frontier = _Frontier()
         self.bytes_read = 0
         self.deadline = 0.0
@@ -62,6 +65,8 @@ class SiteCrawler:
             if self.snapshot.homepage is not None and self.snapshot.homepage.ok:
                 await self._probe_soft404()
                 await self._check_links()
+                if self.config.ipv6.enabled and self.dns is not None and not _is_ip_host(self.snapshot.homepage.final_url):
+                    await self._probe_ipv6(self.dns)
         finally:
             self.snapshot.finished_at = now_iso()
         return self.snapshot
@@ -201,6 +206,15 @@ class SiteCrawler:
             unchecked = [u for u in targets if u not in self.snapshot.link_checks]
             self._note_time_limit("links", unchecked)
 
+    async def _probe_ipv6(self, dns: DnsClient) -> None:
+        stage = Ipv6Stage(self.config, dns, self.fetcher.limiter)
+        try:
+            self.snapshot.ipv6 = await asyncio.wait_for(stage.run(self.snapshot), timeout=max(self._remaining(), 0.01))
+        except TimeoutError:
+            self._note_time_limit("ipv6")
+        except Exception as exc:  # a measuring bug must not lose the crawl
+            self.snapshot.notes.append(CrawlNote("internal_error", f"IPv6 检测出错：{type(exc).__name__}: {exc}"))
+
     def _link_targets(self) -> list[str]:
         """Every link target not fetched as a page: resources, external links, pages beyond
         the limits. Internal ones that robots.txt forbids are left alone."""
@@ -231,10 +245,20 @@ class SiteCrawler:
         return max(0.0, self.deadline - time.monotonic())
 
     def _note_time_limit(self, stage: str, urls: list[str] | None = None) -> None:
-        what = "页面抓取" if stage == "pages" else f"链接检查（{len(urls or [])} 个未检查）"
+        what = {"pages": "页面抓取", "ipv6": "IPv6 检测"}.get(stage, f"链接检查（{len(urls or [])} 个未检查）")
         self.snapshot.notes.append(CrawlNote(
             "limit_time", f"达到单站时间上限（{self.limits.max_site_seconds:g} 秒），{what}提前结束",
             tuple((urls or [])[:50])))
+
+
+def _is_ip_host(url: str) -> bool:
+    """A site reached by IP address has no names to ask DNS about: no IPv6 stage for it."""
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
 
 
 def _is_html(content_type: str, body: bytes) -> bool:
@@ -259,6 +283,7 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
     """Crawl one site with its own client; for several sites share a Fetcher instead."""
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
                           config.politeness.global_concurrency)
+    resolver = resolver or Resolver(config.network)
     async with Fetcher(config, limiter, resolver) as fetcher:
-        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress)
+        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns)
         return await crawler.run()

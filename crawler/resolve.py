@@ -13,8 +13,7 @@ import asyncio
 import ipaddress
 import socket
 import typing
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 import dns.asyncresolver
 import dns.exception
@@ -22,30 +21,8 @@ import dns.resolver
 import httpcore
 import httpx
 
+from crawler.snapshot import DnsAnswer
 from govaudit.config import Network, parse_nameserver, parse_resolve
-
-DnsStatus = Literal["ok", "nodata", "nxdomain", "timeout", "servfail", "error", "not_asked"]
-
-
-@dataclass(frozen=True)
-class DnsAnswer:
-    name: str
-    rdtype: str
-    status: DnsStatus
-    records: tuple[str, ...] = ()
-    detail: str = ""
-    source: Literal["resolve_map", "dns", "none"] = "dns"
-    cnames: tuple[str, ...] = ()   # the CNAME chain followed to the answer
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
-
-    @property
-    def is_definite_absence(self) -> bool:
-        """The DNS said there is no such record (not: we could not ask, or got no answer)."""
-        return self.status in ("nodata", "nxdomain")
-
 
 class ResolutionError(Exception):
     """A host name could not be resolved; `kind` is one of DnsStatus."""
@@ -142,7 +119,9 @@ class Resolver:
         self._cache: dict[str, list[str]] = {}
 
     async def resolve(self, host: str) -> list[str]:
-        """Addresses for `host`, IPv6 first as a dual-stack client would try them."""
+        """Addresses for `host`, IPv4 first: the crawl measures the site as the national
+        indicators do, and IPv6 gets its own stage (crawler/ipv6.py), so that a broken IPv6
+        service is reported once as an IPv6 finding, never as dead links."""
         host = host.lower().rstrip(".")
         if _is_ip(host):
             return [host.strip("[]")]
@@ -154,7 +133,7 @@ class Resolver:
         return list(self._cache[host])
 
     async def _dns_lookup(self, host: str) -> list[str]:
-        answers = await asyncio.gather(self.dns.query(host, "AAAA"), self.dns.query(host, "A"))
+        answers = await asyncio.gather(self.dns.query(host, "A"), self.dns.query(host, "AAAA"))
         addresses = [r for answer in answers for r in answer.records]
         if addresses:
             return addresses
@@ -177,7 +156,7 @@ class Resolver:
             addr = str(sockaddr[0])
             if addr not in seen:
                 seen.append(addr)
-        return sorted(seen, key=lambda a: 0 if ":" in a else 1)
+        return sorted(seen, key=lambda a: 1 if ":" in a else 0)
 
 
 class FixedAddresses:

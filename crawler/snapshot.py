@@ -19,6 +19,29 @@ LinkTag = Literal["a", "area", "iframe", "frame", "link", "script", "img"]
 NAVIGATION_TAGS: frozenset[str] = frozenset({"a", "area", "iframe", "frame"})
 
 
+DnsStatus = Literal["ok", "nodata", "nxdomain", "timeout", "servfail", "error", "not_asked"]
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    name: str
+    rdtype: str
+    status: DnsStatus
+    records: tuple[str, ...] = ()
+    detail: str = ""
+    source: Literal["resolve_map", "dns", "none"] = "dns"
+    cnames: tuple[str, ...] = ()   # the CNAME chain followed to the answer
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def is_definite_absence(self) -> bool:
+        """The DNS said there is no such record (not: we could not ask, or got no answer)."""
+        return self.status in ("nodata", "nxdomain")
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One try of one request."""
@@ -118,6 +141,86 @@ class Soft404Probe:
     title: str = ""
 
 
+@dataclass(frozen=True)
+class HostDns:
+    host: str
+    a: DnsAnswer
+    aaaa: DnsAnswer
+
+
+@dataclass(frozen=True)
+class FamilyFetch:
+    """The homepage of one origin fetched over one address family, by explicit address."""
+
+    url: str
+    family: Literal["ipv4", "ipv6"]
+    address: str | None
+    status: int | None
+    error: str | None
+    size: int = 0
+    connect_s: float | None = None
+    first_byte_s: float | None = None
+    total_s: float | None = None
+    tries: int = 0
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None and self.error is None
+
+
+@dataclass(frozen=True)
+class DepthCheck:
+    """A page one (level 2, 二级) or two (level 3, 三级) clicks below the homepage, over IPv6."""
+
+    url: str
+    level: int
+    status: int | None
+    error: str | None
+
+    @property
+    def supported(self) -> bool:
+        return self.status is not None and self.error is None and self.status < 400
+
+
+@dataclass(frozen=True)
+class ResourceHost:
+    host: str
+    aaaa: DnsAnswer
+    resources: tuple[str, ...]
+
+
+@dataclass
+class Ipv6Probe:
+    site_host: str
+    hosts: tuple[HostDns, ...] = ()
+    zone: str | None = None
+    ns: DnsAnswer | None = None                 # the NS question for the zone
+    nameservers: tuple[HostDns, ...] = ()       # each name server's A/AAAA
+    fetches: tuple[FamilyFetch, ...] = ()
+    compared_url: str | None = None
+    difference: float | None = None             # 0..1 after noise removal; None: not compared
+    first_differences: tuple[str, ...] = ()
+    comparison_note: str = ""                   # why it was not compared
+    depth: tuple[DepthCheck, ...] = ()
+    depth_found: tuple[tuple[int, int], ...] = ()   # (level, pages found before the sample cap)
+    resource_hosts: tuple[ResourceHost, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def host_dns(self, host: str) -> HostDns | None:
+        return next((h for h in self.hosts if h.host == host), None)
+
+    def depth_rate(self, level: int) -> tuple[int, int, float | None]:
+        """(supported, tested, rate) of the level's pages over IPv6; rate None when none tested."""
+        checks = [c for c in self.depth if c.level == level]
+        supported = sum(1 for c in checks if c.supported)
+        return supported, len(checks), (round(supported / len(checks), 4) if checks else None)
+
+    def homepage_pair(self, url: str) -> tuple[FamilyFetch | None, FamilyFetch | None]:
+        """The IPv4 and IPv6 fetches of one URL."""
+        pick = {f.family: f for f in self.fetches if f.url == url}
+        return pick.get("ipv4"), pick.get("ipv6")
+
+
 @dataclass
 class CrawlNote:
     """Something about the crawl as a whole that limits what rules can say."""
@@ -142,6 +245,7 @@ class SiteSnapshot:
     soft404: list[Soft404Probe] = field(default_factory=list)
     notes: list[CrawlNote] = field(default_factory=list)
     robots_blocked: set[str] = field(default_factory=set)
+    ipv6: Ipv6Probe | None = None
 
     @property
     def homepage_page(self) -> Page | None:

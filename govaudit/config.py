@@ -66,6 +66,21 @@ class Network:
 
 
 @dataclass(frozen=True)
+class Ipv6Options:
+    """IPv6 measurement (plan task 31, ../shared/reference/ipv6.md)."""
+
+    enabled: bool = True
+    content_tolerance: float = 0.10      # [U] internet.nl's 10% after removing per-request noise
+    depth_threshold: float = 0.90        # [U] 二级/三级 link support rate needed
+    depth_sample_cap: int = 200          # pages tested per level
+    slow_ratio: float = 1.0              # [U] notice when (v6 - v4) / v4 exceeds this
+    slow_min_diff_s: float = 0.2         # [U] ... and v6 is this much slower in absolute terms
+    min_ipv6_nameservers: int = 1        # internet.nl asks for 2
+    max_body_bytes: int = 500_000        # internet.nl compares up to 500 kB
+    max_resource_hosts: int = 50
+
+
+@dataclass(frozen=True)
 class Store:
     path: str = "govaudit.sqlite"
 
@@ -117,6 +132,7 @@ class Config:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     politeness: Politeness = field(default_factory=Politeness)
     network: Network = field(default_factory=Network)
+    ipv6: Ipv6Options = field(default_factory=Ipv6Options)
     store: Store = field(default_factory=Store)
     scoring: Scoring = field(default_factory=Scoring)
     sites: tuple[SiteConfig, ...] = ()
@@ -128,7 +144,7 @@ class Config:
 
 _TOP_LEVEL: dict[str, type] = {
     "crawl": CrawlLimits, "retry": RetryPolicy, "politeness": Politeness,
-    "network": Network, "store": Store, "scoring": Scoring,
+    "network": Network, "ipv6": Ipv6Options, "store": Store, "scoring": Scoring,
 }
 
 
@@ -285,6 +301,9 @@ class _Builder:
         for key, value in positive.items():
             if value <= 0:
                 self.fail(key, "应大于 0")
+        for key in ("content_tolerance", "depth_threshold"):
+            if not 0 <= getattr(config.ipv6, key) <= 1:
+                self.fail(f"ipv6.{key}", "应为 0 到 1 之间的比例")
         if not 0 <= config.scoring.pass_mark <= 100:
             self.fail("scoring.pass_mark", "应在 0 到 100 之间")
         for index, item in enumerate(config.network.resolve):

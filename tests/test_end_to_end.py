@@ -4,15 +4,10 @@ inspect with --resolve and with a test DNS server; a stored snapshot re-judged o
 from __future__ import annotations
 
 import json
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from dnslib import AAAA, QTYPE, RR, A
-from dnslib.server import BaseResolver, DNSServer
 
 from govaudit.cli import main
 from govaudit.demo.server import EXPECTED
@@ -20,6 +15,7 @@ from govaudit.inspection import judge_snapshot
 from govaudit.store import Store
 from govaudit.config import SiteConfig
 from tests.conftest import TODAY, fast_config
+from tests.support.dns import Zone, dns_server
 from tests.support.pages import page
 from tests.support.server import TestSite
 
@@ -88,44 +84,15 @@ def test_inspect_unresolvable_host_says_so(tmp_path: Path) -> None:
     assert "无法判定" in result.output and "域名解析失败" in result.output
 
 
-class _Zone(BaseResolver):
-    def __init__(self, records: dict[str, list[RR]]) -> None:
-        self.records = records
-
-    def resolve(self, request, handler):  # type: ignore[no-untyped-def]
-        reply = request.reply()
-        name = str(request.q.qname).rstrip(".")
-        for record in self.records.get(name, []):
-            if QTYPE[record.rtype] == QTYPE[request.q.qtype]:
-                reply.add_answer(record)
-        return reply
-
-
-@pytest.fixture
-def dns_server() -> Iterator[tuple[int, dict[str, list[RR]]]]:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    records: dict[str, list[RR]] = {}
-    server = DNSServer(_Zone(records), port=port, address="127.0.0.1")
-    server.start_thread()
-    try:
-        yield port, records
-    finally:
-        server.stop()
-        server.server.server_close()
-
-
-def test_nameservers_from_config_answer_the_crawl(site6: TestSite, dns_server: tuple[int, dict], tmp_path: Path) -> None:  # type: ignore[type-arg]
-    port, records = dns_server
-    records["www.dns-test.gov.cn"] = [RR("www.dns-test.gov.cn", QTYPE.AAAA, rdata=AAAA("::1"), ttl=60)]
-    records["img.dns-test.gov.cn"] = [RR("img.dns-test.gov.cn", QTYPE.A, rdata=A("127.0.0.1"), ttl=60)]
+def test_nameservers_from_config_answer_the_crawl(site6: TestSite, tmp_path: Path) -> None:
+    zone = Zone().add("www.dns-test.gov.cn", "AAAA", "::1")
     site6.page("/", page("首页"))
     config = tmp_path / "config.toml"
-    config.write_text(f'[network]\nnameservers = ["127.0.0.1:{port}"]\n[retry]\nbackoff_s = 0.01\n'
-                      "[politeness]\nmin_interval_s = 0\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["inspect", f"http://www.dns-test.gov.cn:{site6.port}/", "--config",
-                                       str(config), "--out", str(tmp_path / "out")])
+    with dns_server(zone) as port:
+        config.write_text(f'[network]\nnameservers = ["127.0.0.1:{port}"]\n[retry]\nbackoff_s = 0.01\n'
+                          "[politeness]\nmin_interval_s = 0\n", encoding="utf-8")
+        result = CliRunner().invoke(main, ["inspect", f"http://www.dns-test.gov.cn:{site6.port}/", "--config",
+                                           str(config), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     document = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     assert document["sites"][0]["verdict"] == "合格"

@@ -10,6 +10,7 @@ Seeded defects and tricky-but-valid cases are listed in EXPECTED (and in the REA
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,11 @@ DEPARTMENT = "kjcxj.gxq-demo.com"
 CITY = "www.zhuhai-demo.gov.cn"
 CITY_LOGIN = "login.zhuhai-demo.gov.cn"
 CONAC = "bszs.conac.cn"
-HOSTS = (PORTAL, DEPARTMENT, CITY, CITY_LOGIN, CONAC)
+CDN = "static.gxq-cdn.com"
+HOSTS = (PORTAL, DEPARTMENT, CITY, CITY_LOGIN, CONAC, CDN)
+# The portal is dual-stack; every other demo host is IPv4-only (the department site's
+# missing AAAA and the CDN's are seeded IPv6 defects).
+DUAL_STACK = {PORTAL}
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     CITY: {"/": Route("city/index.html")},
     CITY_LOGIN: {"/": Route(status=403, body="拒绝访问".encode("utf-8"))},
     CONAC: {"/sitename": Route(body="党政机关网站标识（演示）".encode("utf-8"))},
+    CDN: {"/js/jquery.min.js": Route(body=b"/* jQuery (demo) */", content_type="application/javascript")},
 }
 
 # Hosts whose unknown paths answer 200 with the homepage (a seeded soft-404 defect).
@@ -91,6 +97,8 @@ EXPECTED: tuple[tuple[str, str, str], ...] = (
     ("科技创新局网站（演示）", "identity.site_code", "44049000001"),
     ("科技创新局网站（演示）", "site.soft404", "govaudit-probe"),
     ("科技创新局网站（演示）", "site.domain", "kjcxj.gxq-demo.com"),
+    ("科技创新局网站（演示）", "ipv6.no_aaaa", "kjcxj.gxq-demo.com"),
+    ("高新区门户网站（演示）", "ipv6.subresource", CDN),
 )
 
 
@@ -153,36 +161,72 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class _DemoHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _DemoState:
+    """What the IPv4 and IPv6 servers share: the port, request counts, the templates."""
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
         self.lock = threading.Lock()
         self.hits: dict[tuple[str, str], int] = {}
+        self.port = 0
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("govaudit.demo", "sites"),
                                             autoescape=True)
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
 
     def render(self, template: str) -> str:
         return self.templates.get_template(template).render(port=self.port)
 
 
+class _DemoHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, state: _DemoState, address: tuple[str, int], family: int = socket.AF_INET) -> None:
+        self.address_family = family
+        self.state = state
+        super().__init__(address, _Handler)
+
+    @property
+    def lock(self) -> threading.Lock:
+        return self.state.lock
+
+    @property
+    def hits(self) -> dict[tuple[str, str], int]:
+        return self.state.hits
+
+    def render(self, template: str) -> str:
+        return self.state.render(template)
+
+
+def _bind_pair(state: _DemoState) -> list[_DemoHTTPServer]:
+    """An IPv4 and an IPv6 server on one port number (URLs carry one port for both)."""
+    for _ in range(20):
+        v4 = _DemoHTTPServer(state, ("127.0.0.1", 0))
+        port = int(v4.server_address[1])
+        try:
+            v6 = _DemoHTTPServer(state, ("::1", port), socket.AF_INET6)
+        except OSError:
+            v4.server_close()
+            continue
+        state.port = port
+        return [v4, v6]
+    raise OSError("no free port on both 127.0.0.1 and ::1 for the demo")
+
+
 @contextmanager
 def serve_demo() -> Iterator[int]:
-    """Serve every demo host on one loopback port; yields the port."""
-    server = _DemoHTTPServer()
-    thread = threading.Thread(target=server.serve_forever, name="govaudit-demo", daemon=True)
-    thread.start()
+    """Serve every demo host on one loopback port, IPv4 and IPv6; yields the port."""
+    state = _DemoState()
+    servers = _bind_pair(state)
+    for server in servers:
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                         name="govaudit-demo", daemon=True).start()
     try:
-        yield server.port
+        yield state.port
     finally:
-        server.shutdown()
-        server.server_close()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
 
 
 def demo_resolve_map() -> tuple[str, ...]:
-    return tuple(f"{host}:127.0.0.1" for host in HOSTS)
+    entries = [f"{host}:127.0.0.1" for host in HOSTS]
+    entries += [f"{host}:::1" for host in HOSTS if host in DUAL_STACK]
+    return tuple(entries)

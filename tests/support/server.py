@@ -38,8 +38,9 @@ class _Server(ThreadingHTTPServer):
 class TestSite:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
+        self.bind_port = port
         self.routes: dict[str, Responder] = {}
         self.hits: list[tuple[str, str]] = []
         self._counts: dict[str, int] = {}
@@ -96,7 +97,7 @@ class TestSite:
         server_class = _Server
         if ":" in self.host:
             server_class = type("_Server6", (_Server,), {"address_family": socket.AF_INET6})
-        self._server = server_class((self.host, 0), Handler)
+        self._server = server_class((self.host, self.bind_port), Handler)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
@@ -133,5 +134,43 @@ class TestSite:
         if method != "HEAD":
             handler.wfile.write(reply.body)
 
+    def copy_routes_from(self, other: TestSite) -> TestSite:
+        self.routes = dict(other.routes)
+        return self
+
     def requested(self, path: str, method: str | None = None) -> int:
         return sum(1 for m, p in self.hits if p == path and (method is None or m == method))
+
+
+class DualStack:
+    """Two TestSites on one port number, 127.0.0.1 and [::1], for URLs that name a host
+    resolving to both. Routes are declared on each (`v4`, `v6`) or on both (`both`)."""
+
+    def __init__(self) -> None:
+        self.v4 = TestSite("127.0.0.1")
+        self.v6: TestSite | None = None
+
+    def __enter__(self) -> DualStack:
+        for _ in range(20):
+            self.v4.__enter__()
+            try:
+                self.v6 = TestSite("::1", self.v4.port).__enter__()
+                return self
+            except OSError:
+                self.v4.__exit__()
+                self.v4 = TestSite("127.0.0.1")
+        raise OSError("no port free on both 127.0.0.1 and ::1")
+
+    def __exit__(self, *exc: object) -> None:
+        self.v4.__exit__()
+        if self.v6 is not None:
+            self.v6.__exit__()
+
+    @property
+    def port(self) -> int:
+        return self.v4.port
+
+    def both(self, path: str, html: str) -> None:
+        self.v4.page(path, html)
+        assert self.v6 is not None
+        self.v6.page(path, html)
