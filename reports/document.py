@@ -68,11 +68,54 @@ def finding_json(finding: Finding, unit: str) -> dict[str, Any]:
         "severity_label": finding.severity.label,
         "unit": unit,
         "task_lead": task.get("lead"),
+        "advice": finding.advice,
     }
 
 
 def not_checked_json(item: NotChecked) -> dict[str, Any]:
     return {"rule": item.rule, "reason": item.reason, "url": item.url}
+
+
+def ipv6_summary(snapshot: SiteSnapshot, findings: list[Finding]) -> dict[str, Any]:
+    """The site's IPv6 standing for the report and the multi-site summary:
+    支持 / 部分支持 / 不支持 / 未检查, with the measurements behind it."""
+    probe = snapshot.ipv6
+    if probe is None:
+        return {"status": "未检查"}
+    rules = {f.rule for f in findings}
+    site_dns = probe.host_dns(probe.site_host)
+    v6_answered = any(f.family == "ipv6" and f.answered and (f.status or 0) < 500 for f in probe.fetches)
+    if rules & {"ipv6.no_aaaa", "ipv6.unreachable"}:
+        status = "不支持"
+    elif rules & {"ipv6.content_mismatch", "ipv6.depth"}:
+        status = "部分支持"
+    elif v6_answered:
+        status = "支持"
+    else:
+        status = "未检查"
+    levels = {}
+    found = dict(probe.depth_found)
+    for level, name in ((2, "level2"), (3, "level3")):
+        supported, tested, rate = probe.depth_rate(level)
+        levels[name] = {"supported": supported, "tested": tested, "found": found.get(level, 0), "rate": rate}
+    return {
+        "status": status,
+        "host": probe.site_host,
+        "a": list(site_dns.a.records) if site_dns else [],
+        "aaaa": list(site_dns.aaaa.records) if site_dns else [],
+        "aaaa_status": site_dns.aaaa.status if site_dns else None,
+        "depth": levels,
+        "fetches": [{"url": f.url, "family": f.family, "address": f.address, "status": f.status,
+                     "error": f.error, "size": f.size, "connect_s": f.connect_s,
+                     "first_byte_s": f.first_byte_s, "total_s": f.total_s} for f in probe.fetches],
+        "difference": probe.difference,
+        "first_differences": list(probe.first_differences),
+        "comparison_note": probe.comparison_note,
+        "zone": probe.zone,
+        "nameservers": [{"name": ns.host, "aaaa": list(ns.aaaa.records), "aaaa_status": ns.aaaa.status}
+                        for ns in probe.nameservers],
+        "resource_hosts_without_aaaa": [h.host for h in probe.resource_hosts if h.aaaa.is_definite_absence],
+    }
 
 
 def site_json(report: SiteReport) -> dict[str, Any]:
@@ -92,6 +135,7 @@ def site_json(report: SiteReport) -> dict[str, Any]:
                        for d in report.verdict.deductions],
         "crawl_notes": [{"kind": n.kind, "detail": n.detail, "urls": list(n.urls)}
                         for n in snapshot.notes],
+        "ipv6": ipv6_summary(snapshot, report.results.findings),
     }
 
 

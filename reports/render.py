@@ -26,6 +26,15 @@ EVIDENCE_LABELS = {
     "checked_at": "检查时间", "pages_checked": "检查页面数", "pages_affected": "涉及页面数",
     "pages": "涉及页面", "footer_text": "页脚文字", "probe_url": "探测地址", "final_url": "最终地址",
     "redirects": "重定向", "title": "页面标题", "host": "主机名", "expected": "应为",
+    "a": "A 记录", "aaaa": "AAAA 记录", "cname_chain": "CNAME 链", "source": "解析来源", "zone": "域",
+    "required": "要求", "with_ipv6": "有 IPv6 的服务器数", "nameservers": "域名服务器", "url": "地址",
+    "ipv4": "IPv4 访问", "ipv6": "IPv6 访问", "difference": "内容差异", "tolerance": "容差",
+    "ipv4_size": "IPv4 页面大小", "ipv6_size": "IPv6 页面大小", "first_differences": "首处不同",
+    "levels_below": "低于阈值的级别", "threshold": "阈值", "rate_二级": "二级支持率", "rate_三级": "三级支持率",
+    "failing": "无法访问的页面", "failing_count": "无法访问页面数", "hosts": "主机", "count": "数量",
+    "resources": "资源", "examples": "示例", "measures": "指标", "ratio": "劣化比", "bound": "提示上限",
+    "connect_s": "建立连接（秒）", "total_s": "总耗时（秒）", "first_byte_s": "首字节（秒）", "address": "地址",
+    "size": "大小", "level": "级别", "why": "原因", "name": "名称", "aaaa_status": "AAAA 状态",
 }
 
 
