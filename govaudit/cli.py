@@ -170,11 +170,12 @@ def demo(out: str, today: str | None) -> None:
     from govaudit.demo.server import serve_demo
     from govaudit.demo.settings import demo_config
 
-    with serve_demo() as port:
+    day = _today(today)
+    with serve_demo(day) as port:
         config = demo_config(port)
-        click.echo(f"演示网站已在 127.0.0.1:{port} 启动，开始检查……")
+        click.echo(f"演示网站已在 127.0.0.1 和 [::1] 的 {port} 端口启动，开始检查……")
         out_dir = Path(out)
-        result = _run(config, list(config.sites), out_dir, _today(today), out_dir / "govaudit.sqlite")
+        result = _run(config, list(config.sites), out_dir, day, out_dir / "govaudit.sqlite")
     _print_summary(result)
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from govaudit.errors import ConfigError
 
 SiteKind = Literal["portal", "department"]
+AdminLevel = Literal["", "city", "county", "township"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,32 @@ class Ipv6Options:
 
 
 @dataclass(frozen=True)
+class Freshness:
+    """国办秘函〔2019〕19号 首页/栏目不更新; ages are measured from --today."""
+
+    news_days: int = 14               # 动态/要闻 columns [V]
+    notice_days: int = 183            # 通知公告/政策文件 columns: six months [V]
+    other_days: int = 0               # other columns; 0: not judged (the indicators set no limit)
+    homepage_days: int = 14           # [V]
+    veto_stale_columns: int = 5       # (a) stale 动态 + first-level 通知公告/政策文件 columns [V]
+    veto_unupdated_columns: int = 10  # (b) columns that should be updated and are not [V]
+    veto_blank_columns: int = 5       # (c) 空白栏目 [V]
+
+
+@dataclass(frozen=True)
+class InteractionOptions:
+    unanswered_days: int = 90         # 19号: unanswered for more than 3 months [V]
+    window_days: int = 365            # ... among messages of the past year [V]
+
+
+@dataclass(frozen=True)
+class DisclosureOptions:
+    # Site kinds whose 法定主动公开内容 is checked category by category: a department
+    # publishes what its duties cover, so by default only portals are held to all 15.
+    statutory_site_kinds: tuple[str, ...] = ("portal",)
+
+
+@dataclass(frozen=True)
 class Store:
     path: str = "govaudit.sqlite"
 
@@ -120,6 +147,10 @@ class SiteConfig:
     kind: SiteKind = "portal"
     # Other host names that belong to the same site (crawled, not treated as external).
     same_site_hosts: tuple[str, ...] = ()
+    # A basic-level unit (基层) keeps the 26-domain standard catalogues (plan tasks 32-33).
+    basic_level: bool = False
+    # city / county governments and their departments also publish 第二十一条 content.
+    admin_level: AdminLevel = ""
 
     @property
     def host(self) -> str:
@@ -133,6 +164,9 @@ class Config:
     politeness: Politeness = field(default_factory=Politeness)
     network: Network = field(default_factory=Network)
     ipv6: Ipv6Options = field(default_factory=Ipv6Options)
+    freshness: Freshness = field(default_factory=Freshness)
+    interaction: InteractionOptions = field(default_factory=InteractionOptions)
+    disclosure: DisclosureOptions = field(default_factory=DisclosureOptions)
     store: Store = field(default_factory=Store)
     scoring: Scoring = field(default_factory=Scoring)
     sites: tuple[SiteConfig, ...] = ()
@@ -144,7 +178,8 @@ class Config:
 
 _TOP_LEVEL: dict[str, type] = {
     "crawl": CrawlLimits, "retry": RetryPolicy, "politeness": Politeness,
-    "network": Network, "ipv6": Ipv6Options, "store": Store, "scoring": Scoring,
+    "network": Network, "ipv6": Ipv6Options, "freshness": Freshness, "interaction": InteractionOptions,
+    "disclosure": DisclosureOptions, "store": Store, "scoring": Scoring,
 }
 
 

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,9 +46,28 @@ class Route:
     # Retry-After: 1, then 200; 'no_head': HEAD answers 405.
     behaviour: str | None = None
     body: bytes | None = None
+    context: tuple[tuple[str, object], ...] = ()   # extra template values (title, days ago)
 
 
 _ROBOTS = b"User-agent: *\nDisallow: /admin/\n"
+
+# 法定主动公开内容 sub-columns of the portal: slug -> (name, days since the newest item).
+# 行政事业性收费 (第二十条第（八）项) is missing on purpose: a seeded gap.
+STATUTORY_COLUMNS: dict[str, tuple[str, int]] = {
+    "gzgfxwj": ("规章和规范性文件", 30),
+    "jgzn": ("机构职能", 200),
+    "ghxx": ("规划信息", 90),
+    "tjxx": ("统计信息", 25),
+    "xzxk": ("行政许可", 12),
+    "xzcf": ("行政处罚", 18),
+    "czyjs": ("财政预决算", 150),
+    "zfcg": ("政府采购", 9),
+    "zdjsxm": ("重大建设项目", 60),
+    "jyjyshbz": ("教育、就业和社会保障", 21),
+    "yjgl": ("应急管理", 45),
+    "aqscjdjc": ("安全生产监督检查", 33),
+    "rsxx": ("人事信息（公务员招考）", 70),
+}
 
 ROUTES: dict[str, dict[str, Route]] = {
     PORTAL: {
@@ -57,23 +77,43 @@ ROUTES: dict[str, dict[str, Route]] = {
         "/zwgk/": Route(redirect="/zwgk/index.html", status=301),
         "/zwgk/index.html": Route("portal/zwgk.html", encoding="gb18030"),
         "/zwgk/zfxxgkzn.html": Route("portal/guide.html"),
+        "/zwgk/fdzdgknr/index.html": Route("portal/fdzdgknr.html"),
+        "/zwgk/ndbg/index.html": Route("portal/ndbg.html"),
+        "/zwgk/zwxmt.html": Route("portal/newmedia.html"),
         "/xwdt/index.html": Route("portal/xwdt.html"),
-        "/xwdt/2026/t20261120_1001.html": Route("portal/article_gbk.html", encoding="gb18030",
-                                                 declare_charset=False),
-        "/xwdt/2026/t20261118_1002.html": Route("portal/article.html", behaviour="flaky_once"),
+        "/xwdt/index_1.html": Route("portal/xwdt_page2.html"),
+        "/xwdt/bmdt/index.html": Route("portal/bmdt.html"),
+        "/xwdt/content_1001.html": Route("portal/article_gbk.html", encoding="gb18030", declare_charset=False),
+        "/xwdt/content_1002.html": Route("portal/article.html", behaviour="flaky_once"),
         "/tzgg/index.html": Route("portal/tzgg.html"),
-        "/tzgg/t20261115_2001.html": Route("portal/notice.html"),
+        "/tzgg/content_2001.html": Route("portal/notice.html"),
         "/zcwj/index.html": Route("portal/zcwj.html", behaviour="ratelimit_once"),
+        "/ztzl/index.html": Route("portal/ztzl.html"),
         "/hdjl/index.html": Route("portal/hdjl.html"),
+        "/hdjl/liuyan/content_3001.html": Route("portal/message_answered.html"),
+        "/hdjl/liuyan/content_3003.html": Route("portal/message_unanswered.html"),
+        **{path: Route("portal/plain_article.html", context=(("title", title), ("days", days)))
+           for path, (title, days) in {
+               "/hdjl/liuyan/content_3002.html": ("唐家湾镇某小区门口道路积水问题", 20),
+               "/xwdt/bmdt/content_501.html": ("区发改财政局召开预算编制工作会议", 41),
+               "/xwdt/bmdt/content_502.html": ("区社会事业局开展秋季开学安全检查", 75),
+               "/xwdt/content_0901.html": ("高新区召开年度政务公开工作总结会议", 333),
+               "/xwdt/content_0902.html": ("高新区举办政府信息公开业务培训班", 375),
+               "/zwgk/ndbg/content_last.html": ("珠海高新区上年度政府信息公开工作年度报告", 300),
+               "/zwgk/ndbg/content_before.html": ("珠海高新区前年度政府信息公开工作年度报告", 660),
+           }.items()},
         "/widgets/weather.html": Route("portal/weather_widget.html"),
         "/download/shenqingbiao.doc": Route(body=b"\xd0\xcf\x11\xe0demo", content_type="application/msword",
                                             behaviour="no_head"),
         "/images/red.png": Route(body=b"\x89PNG\r\n\x1a\n", content_type="image/png"),
         "/css/main.css": Route(body=b"body{margin:0}", content_type="text/css"),
+        **{f"/zwgk/fdzdgknr/{slug}/index.html": Route("portal/category.html") for slug in STATUTORY_COLUMNS},
+        **{f"/zwgk/fdzdgknr/{slug}/content_{n}.html": Route("portal/category_article.html")
+           for slug in STATUTORY_COLUMNS for n in (1, 2)},
     },
     DEPARTMENT: {
         "/": Route("department/index.html"),
-        "/xwdt/t20261110_301.html": Route("department/article.html"),
+        "/xwdt/content_301.html": Route("department/article.html"),
         "/zcfg/index.html": Route("department/zcfg.html"),
     },
     CITY: {"/": Route("city/index.html")},
@@ -85,20 +125,32 @@ ROUTES: dict[str, dict[str, Route]] = {
 # Hosts whose unknown paths answer 200 with the homepage (a seeded soft-404 defect).
 SOFT_404_HOSTS = {DEPARTMENT}
 
+_P = "高新区门户网站（演示）"
+_D = "科技创新局网站（演示）"
+
 # What a correct audit of the demo reports: (site, rule, a fragment of the finding's URL or
 # evidence that identifies it). Anything else reported is a false alarm.
 EXPECTED: tuple[tuple[str, str, str], ...] = (
-    ("高新区门户网站（演示）", "links.dead", "/special/2019/index.html"),
-    ("高新区门户网站（演示）", "links.dead", "/xxgk/old-guide.html"),
-    ("高新区门户网站（演示）", "links.dead", "/images/2026/photo-missing.jpg"),
-    ("高新区门户网站（演示）", "links.dead", "www.gxq-old-portal.gov.cn"),
-    ("高新区门户网站（演示）", "identity.police", "/tzgg/"),
-    ("科技创新局网站（演示）", "identity.conac", "kjcxj"),
-    ("科技创新局网站（演示）", "identity.site_code", "44049000001"),
-    ("科技创新局网站（演示）", "site.soft404", "govaudit-probe"),
-    ("科技创新局网站（演示）", "site.domain", "kjcxj.gxq-demo.com"),
-    ("科技创新局网站（演示）", "ipv6.no_aaaa", "kjcxj.gxq-demo.com"),
-    ("高新区门户网站（演示）", "ipv6.subresource", CDN),
+    (_P, "links.dead", "/special/2019/index.html"),
+    (_P, "links.dead", "/xxgk/old-guide.html"),
+    (_P, "links.dead", "/images/2026/photo-missing.jpg"),
+    (_P, "links.dead", "www.gxq-old-portal.gov.cn"),
+    (_P, "identity.police", "/tzgg/"),
+    (_P, "ipv6.subresource", CDN),
+    (_P, "disclosure.subcolumn_missing", "政府信息公开制度"),
+    (_P, "disclosure.guide_incomplete", "传真号码"),
+    (_P, "disclosure.statutory_missing", "第二十条第（8）项"),
+    (_P, "columns.stale", "部门动态"),
+    (_P, "columns.blank", "专题专栏"),
+    (_P, "interaction.unanswered", "content_3003.html"),
+    (_D, "identity.conac", "kjcxj"),
+    (_D, "identity.site_code", "44049000001"),
+    (_D, "site.soft404", "govaudit-probe"),
+    (_D, "site.domain", "kjcxj.gxq-demo.com"),
+    (_D, "ipv6.no_aaaa", "kjcxj.gxq-demo.com"),
+    (_D, "disclosure.column_missing", "kjcxj"),
+    (_D, "disclosure.newmedia_list_missing", "kjcxj"),
+    (_D, "interaction.unanswered", "在线互动渠道"),
 )
 
 
@@ -146,7 +198,7 @@ class _Handler(BaseHTTPRequestHandler):
         if route.body is not None:
             charset = "; charset=utf-8" if route.content_type.startswith("text/") else ""
             return route.body, route.content_type + charset
-        text = self.server.render(route.template or "common/404.html")
+        text = self.server.render(route.template or "common/404.html", urlsplit(self.path).path, route.context)
         body = text.encode(route.encoding, errors="replace")
         label = "gbk" if route.encoding == "gb18030" else route.encoding
         return body, route.content_type + (f"; charset={label}" if route.declare_charset else "")
@@ -162,17 +214,26 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _DemoState:
-    """What the IPv4 and IPv6 servers share: the port, request counts, the templates."""
+    """What the IPv4 and IPv6 servers share: the port, request counts, the templates and
+    the day the pages are dated from (every date in the demo is days before `today`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, today: date) -> None:
         self.lock = threading.Lock()
         self.hits: dict[tuple[str, str], int] = {}
         self.port = 0
+        self.today = today
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("govaudit.demo", "sites"),
                                             autoescape=True)
 
-    def render(self, template: str) -> str:
-        return self.templates.get_template(template).render(port=self.port)
+    def render(self, template: str, path: str, extra: tuple[tuple[str, object], ...] = ()) -> str:
+        def days_ago(days: int, fmt: str = "%Y-%m-%d") -> str:
+            return (self.today - timedelta(days=days)).strftime(fmt)
+
+        slug = path.split("/")[3] if path.startswith("/zwgk/fdzdgknr/") else ""
+        name, newest = STATUTORY_COLUMNS.get(slug, ("", 0))
+        return self.templates.get_template(template).render(
+            port=self.port, d=days_ago, year=self.today.year, slug=slug, category=name, newest=newest,
+            **dict(extra))
 
 
 class _DemoHTTPServer(ThreadingHTTPServer):
@@ -191,8 +252,8 @@ class _DemoHTTPServer(ThreadingHTTPServer):
     def hits(self) -> dict[tuple[str, str], int]:
         return self.state.hits
 
-    def render(self, template: str) -> str:
-        return self.state.render(template)
+    def render(self, template: str, path: str, extra: tuple[tuple[str, object], ...] = ()) -> str:
+        return self.state.render(template, path, extra)
 
 
 def _bind_pair(state: _DemoState) -> list[_DemoHTTPServer]:
@@ -211,9 +272,10 @@ def _bind_pair(state: _DemoState) -> list[_DemoHTTPServer]:
 
 
 @contextmanager
-def serve_demo() -> Iterator[int]:
-    """Serve every demo host on one loopback port, IPv4 and IPv6; yields the port."""
-    state = _DemoState()
+def serve_demo(today: date) -> Iterator[int]:
+    """Serve every demo host on one loopback port, IPv4 and IPv6; yields the port. Pages
+    are dated relative to `today`, so the demo reads the same whatever day it runs."""
+    state = _DemoState(today)
     servers = _bind_pair(state)
     for server in servers:
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},

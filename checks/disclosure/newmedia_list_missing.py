@@ -1,0 +1,32 @@
+"""disclosure.newmedia_list_missing: no published 政务新媒体 list (plan task 29)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.disclosure.common import homepage_has_links, model_and_column
+from checks.sitemodel.disclosure import newmedia_list
+from crawler.snapshot import SiteSnapshot
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    if not homepage_has_links(snapshot):
+        yield RULE.not_checked("首页没有可读的链接（可能由脚本生成），无法判断")
+        return
+    model, _ = model_and_column(snapshot, context)
+    if not newmedia_list(model).found:
+        yield RULE.finding(snapshot.start_url, {"searched": "链接文字含“政务新媒体”的栏目或文件"})
+
+
+RULE = Rule(
+    id="disclosure.newmedia_list_missing",
+    title="未公开政务新媒体清单",
+    severity=Severity.NOTICE,
+    task="29",
+    basis="国办发〔2018〕123号《关于推进政务新媒体健康有序发展的意见》；珠高办〔2021〕50号 工作要点第29项",
+    explanation="网站上应有名称含“政务新媒体”的清单（矩阵、名录）栏目或文件。",
+    messages={"default": "网站上未见政务新媒体清单"},
+    check=check,
+    advice="公开本单位政务新媒体账号清单（名称、平台、二维码），账号开设或关停时及时更新。",
+)
