@@ -12,6 +12,7 @@ from pathlib import Path
 
 from checks.base import RuleContext
 from checks.runner import run_rules
+from checks.sitemodel.views import disclosure_view
 from checks.verdict import judge_site
 from crawler.engine import Progress, crawl_site
 from crawler.snapshot import SiteSnapshot, now_iso
@@ -42,10 +43,12 @@ async def audit_site(config: Config, site: SiteConfig, today: date,
 def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, today: date,
                    duration_s: float) -> SiteReport:
     """The pure half: rules and verdict over a snapshot (fresh or loaded from the store)."""
-    results = run_rules(snapshot, RuleContext(today=today, config=config, site=site))
+    context = RuleContext(today=today, config=config, site=site)
+    results = run_rules(snapshot, context)
     homepage_loaded = snapshot.homepage is not None and snapshot.homepage.ok
     verdict = judge_site(results.findings, homepage_loaded=homepage_loaded, scoring=config.scoring)
-    return SiteReport(snapshot, results, verdict, site_stats(snapshot, duration_s))
+    views = {"disclosure": disclosure_view(snapshot, context)}
+    return SiteReport(snapshot, results, verdict, site_stats(snapshot, duration_s), views)
 
 
 def new_run_id() -> str:

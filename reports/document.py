@@ -6,7 +6,7 @@ Field names and shapes are the contract of ../shared/spec/interface.md: add, nev
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -33,6 +33,7 @@ class SiteReport:
     results: RuleResults
     verdict: Verdict
     stats: dict[str, Any]
+    views: dict[str, Any] = field(default_factory=dict)   # report tables built by checks (pure)
 
 
 @cache
@@ -136,6 +137,7 @@ def site_json(report: SiteReport) -> dict[str, Any]:
         "crawl_notes": [{"kind": n.kind, "detail": n.detail, "urls": list(n.urls)}
                         for n in snapshot.notes],
         "ipv6": ipv6_summary(snapshot, report.results.findings),
+        **report.views,
     }
 
 
