@@ -33,7 +33,7 @@ _EARLIEST_PLAUSIBLE = date(1990, 1, 1)
 @dataclass(frozen=True)
 class FoundDate:
     value: date
-    source: str        # meta / label / url / list / list_inferred_year / htmldate
+    source: str        # meta / label / url / list / list_inferred_year
     text: str = ""     # what was read
 
 

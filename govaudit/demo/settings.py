@@ -14,7 +14,7 @@ def demo_config(port: int) -> Config:
         crawl=dataclasses.replace(CrawlLimits(), max_pages=100, max_site_seconds=120.0),
         # Loopback answers at once: short waits keep the demo quick; retries still happen.
         retry=dataclasses.replace(RetryPolicy(), timeout_s=5.0, backoff_s=0.2),
-        politeness=dataclasses.replace(Politeness(), min_interval_s=0.05),
+        politeness=dataclasses.replace(Politeness(), min_interval_s=0.02),
         network=Network(resolve=demo_resolve_map(), resolve_only_mapped=True),
         sites=(
             SiteConfig(name="高新区门户网站（演示）", url=f"http://{PORTAL}:{port}/",
