@@ -13,9 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.snapshot import SiteSnapshot
+
+if TYPE_CHECKING:
+    from checks.sitemodel.laws import LawLibrary
 from govaudit.config import Config, SiteConfig
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -42,6 +45,13 @@ class RuleContext:
     today: date
     config: Config
     site: SiteConfig | None = None
+    laws: LawLibrary | None = None   # the national law reference; None: the shipped snapshot
+
+    @property
+    def law_library(self) -> LawLibrary:
+        from checks.sitemodel.laws import shipped_library
+
+        return self.laws or shipped_library()
 
 
 @dataclass(frozen=True)

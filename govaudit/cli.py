@@ -179,6 +179,46 @@ def demo(out: str, today: str | None) -> None:
     _print_summary(result)
 
 
+@main.group()
+def regulations() -> None:
+    """法规参考库：导入新版本、查询某部法规。"""
+
+
+@regulations.command("import")
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（决定数据库位置）")
+@click.option("--snapshot-date", help="该导出文件的快照日期 YYYY-MM-DD（默认今天）")
+@_guarded
+def regulations_import(csv_file: str, config_path: str | None, snapshot_date: str | None) -> None:
+    """用新导出的 CSV（列同随附快照）替换法规参考库；文件有误时整份拒绝，原库保持不变。"""
+    from govaudit.laws import import_library
+
+    config = load_config(config_path)
+    library = import_library(_store_path(config), Path(csv_file), _today(snapshot_date))
+    repealed = sum(1 for law in library.laws.values() if law.repealed)
+    click.echo(f"已导入 {len(library)} 部法律法规（其中已废止 {repealed} 部），快照日期 {library.snapshot_date}。")
+
+
+@regulations.command("show")
+@click.argument("title")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（决定数据库位置）")
+@_guarded
+def regulations_show(title: str, config_path: str | None) -> None:
+    """显示参考库中某部法规的名称、层级、最新版本、状态和全部版本日期。"""
+    from checks.sitemodel.laws import normalise_title
+    from govaudit.laws import active_library
+
+    library = active_library(_store_path(load_config(config_path)))
+    law = library.find(title)
+    click.echo(f"参考库：{library.source}（快照 {library.snapshot_date}，共 {len(library)} 部）")
+    if law is None:
+        click.echo(f"参考库中没有“{title}”（规范化名称：{normalise_title(title)}）。")
+        return
+    versions = "、".join(v.isoformat() for v in law.versions) or "无"
+    click.echo(f"名称：{law.title}\n层级：{law.level}\n状态：{law.status}\n"
+               f"最新版本：{law.latest_version or '未知'}\n施行日期：{law.in_force_from or '未知'}\n全部版本：{versions}")
+
+
 @main.command()
 def doctor() -> None:
     """检查运行环境：Python、依赖包、浏览器和中文字体。"""

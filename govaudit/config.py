@@ -108,6 +108,14 @@ class DisclosureOptions:
 
 
 @dataclass(frozen=True)
+class RegulationOptions:
+    # [U] A page's version may be dated by the 常务会议 that passed it, weeks before the
+    # library's 公布 date: a version within this many days of the latest counts as current.
+    version_tolerance_days: int = 120
+    late_publication_working_days: int = 20   # 条例 第二十六条 [V]
+
+
+@dataclass(frozen=True)
 class Store:
     path: str = "govaudit.sqlite"
 
@@ -167,6 +175,7 @@ class Config:
     freshness: Freshness = field(default_factory=Freshness)
     interaction: InteractionOptions = field(default_factory=InteractionOptions)
     disclosure: DisclosureOptions = field(default_factory=DisclosureOptions)
+    regulations: RegulationOptions = field(default_factory=RegulationOptions)
     store: Store = field(default_factory=Store)
     scoring: Scoring = field(default_factory=Scoring)
     sites: tuple[SiteConfig, ...] = ()
@@ -179,7 +188,7 @@ class Config:
 _TOP_LEVEL: dict[str, type] = {
     "crawl": CrawlLimits, "retry": RetryPolicy, "politeness": Politeness,
     "network": Network, "ipv6": Ipv6Options, "freshness": Freshness, "interaction": InteractionOptions,
-    "disclosure": DisclosureOptions, "store": Store, "scoring": Scoring,
+    "disclosure": DisclosureOptions, "regulations": RegulationOptions, "store": Store, "scoring": Scoring,
 }
 
 

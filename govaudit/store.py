@@ -55,6 +55,12 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX findings_by_site ON findings (site, rule);
     """,
+    """
+    CREATE TABLE law_library (
+        id INTEGER PRIMARY KEY CHECK (id = 1), snapshot_date TEXT NOT NULL, source TEXT NOT NULL,
+        imported_at TEXT NOT NULL, csv TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -127,6 +133,19 @@ class Store:
                 "SELECT url, outcome FROM link_checks WHERE run_id = ? AND site = ?", (run_id, site)):
             snapshot.link_checks[url] = _converter.structure(json.loads(outcome), FetchOutcome)
         return snapshot
+
+    # -- the law reference library ----------------------------------------------------------
+
+    def save_law_library(self, csv_text: str, snapshot_date: str, source: str, imported_at: str) -> None:
+        """Replace the imported library in one transaction (the caller validated the file)."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO law_library VALUES (1, ?, ?, ?, ?)",
+                            (snapshot_date, source, imported_at, csv_text))
+
+    def law_library_csv(self) -> tuple[str, str, str, str] | None:
+        """(csv text, snapshot date, source, imported at) of the imported library, if any."""
+        row = self.db.execute("SELECT csv, snapshot_date, source, imported_at FROM law_library WHERE id = 1").fetchone()
+        return tuple(row) if row else None  # type: ignore[return-value]
 
     # -- results ---------------------------------------------------------------------------
 

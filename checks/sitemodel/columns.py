@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from checks.sitemodel.dates import FoundDate, article_date
+from checks.sitemodel.documents import DocumentMeta, document_meta
 from checks.sitemodel.lists import Item, list_items, next_pages
 from crawler.snapshot import Page, SiteSnapshot
 from crawler.urls import origin_key
@@ -79,6 +80,7 @@ class SiteModel:
     homepage_items: list[Item]
     article_dates: dict[str, FoundDate]            # article page URL -> its own date
     boilerplate: set[str]
+    documents: dict[str, DocumentMeta] = field(default_factory=dict)   # pages with a metadata block
 
     def name_of(self, url: str) -> str:
         texts = [t for t in self.anchors.get(url, []) if t and len(t) <= 30]
@@ -119,6 +121,9 @@ def _build(snapshot: SiteSnapshot, today: date) -> SiteModel:
         found = article_date(page.tree, page.fetch.final_url, page.html or "")
         if found is not None and _is_article(page):
             model.article_dates[page.url] = found
+        meta = document_meta(page) if page.depth > 0 else None
+        if meta is not None:
+            model.documents[page.url] = meta
     _collect_columns(model, snapshot, pages)
     return model
 

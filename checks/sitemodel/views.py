@@ -48,3 +48,33 @@ def disclosure_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, A
             "age_days": entry.age_days, "limit_days": entry.limit_days,
             "status": entry.status, "status_label": _STATUS_LABELS[entry.status]})
     return {"checklist": rows, "freshness": table}
+
+
+def regulations_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, Any]:
+    """The documents found on the site, with what each rule made of them."""
+    from checks.regulations.common import law_texts, library_documents, validity_marks_in_lists
+
+    if snapshot.homepage_page is None:
+        return {"documents": [], "library": None}
+    model = site_model(snapshot, context.today)
+    library = context.law_library
+    laws = {t.meta.url: t.law for t in law_texts(model, library)}
+    in_library = {url for _, url in library_documents(model)}
+    marks = validity_marks_in_lists(model, snapshot)
+    rows = []
+    for url, meta in model.documents.items():
+        if url not in laws and url not in in_library and not meta.doc_no:
+            continue
+        law = laws.get(url)
+        rows.append({
+            "url": url, "title": meta.title, "doc_no": meta.doc_no,
+            "written": meta.written.isoformat() if meta.written else None,
+            "published": meta.published.isoformat() if meta.published else None,
+            "validity": meta.validity or marks.get(url),
+            "kind": ("法律法规" if url in laws else "规章/规范性文件" if url in in_library else "文件"),
+            "version_shown": meta.version_date.isoformat() if url in laws and meta.version_date else None,
+            "current_version": law.latest_version.isoformat() if law and law.latest_version else None,
+            "library_status": law.status if law else ("参考库无此名称" if url in laws else None)})
+    return {"documents": rows,
+            "library": {"snapshot_date": library.snapshot_date.isoformat(), "source": library.source,
+                        "laws": len(library)}}

@@ -69,6 +69,38 @@ STATUTORY_COLUMNS: dict[str, tuple[str, int]] = {
     "rsxx": ("人事信息（公务员招考）", 70),
 }
 
+# The portal's 规章和规范性文件 library. 12号 is declared repealed by 8号 but still marked
+# 有效; 8号 was published 50 days after it was written; 珠高规 3号 has no validity mark.
+DOCUMENTS: dict[int, dict[str, object]] = {
+    1: {"title": "珠海高新区党政办公室关于印发政务公开工作要点分工方案的通知", "no": "珠高办〔{y}〕50号",
+        "written": 40, "published": 35, "validity": "有效",
+        "body": "各单位：现将工作要点分工方案印发给你们，请认真贯彻落实。"},
+    2: {"title": "珠海高新区政务公开管理办法", "no": "珠高办〔{y2}〕12号", "written": 700, "published": 690,
+        "validity": "有效", "body": "第一条 为规范政务公开工作，制定本办法。"},
+    3: {"title": "珠海高新区政务公开工作规定", "no": "珠高办〔{y}〕8号", "written": 90, "published": 40,
+        "validity": "有效", "body": "第一条 为规范政务公开工作，制定本规定。第三十条 本规定自印发之日起施行，"
+                                    "《珠海高新区政务公开管理办法》（珠高办〔{y2}〕12号）同时废止。"},
+    4: {"title": "珠海高新区促进科技创新若干措施", "no": "珠高规〔{y1}〕3号", "written": 300, "published": 295,
+        "validity": "", "body": "一、支持企业研发投入。二、支持创新平台建设。"},
+}
+
+# The portal's 法律法规 column: an outdated 行政法规 text (the 2007 政府信息公开条例), a current
+# one, a repealed one shown as in force, and a provincial regulation the library does not know.
+LAWS: dict[int, dict[str, object]] = {
+    1: {"title": "中华人民共和国政府信息公开条例", "no": "国务院令第492号", "written_date": "2007年04月05日",
+        "preamble": "（2007年4月5日中华人民共和国国务院令第492号公布 自2008年5月1日起施行）",
+        "body": "第一条 为了保障公民、法人和其他组织依法获取政府信息，提高政府工作的透明度，制定本条例。"},
+    2: {"title": "优化营商环境条例", "no": "国务院令第722号", "written_date": "2019年10月22日",
+        "preamble": "（2019年10月22日中华人民共和国国务院令第722号公布 自2020年1月1日起施行）",
+        "body": "第一条 为了持续优化营商环境，不断解放和发展社会生产力，制定本条例。"},
+    3: {"title": "中华人民共和国中外合资经营企业法实施条例", "no": "国务院令第148号", "written_date": "2019年03月02日",
+        "preamble": "（1983年9月20日国务院发布 根据2019年3月2日《国务院关于修改部分行政法规的决定》第六次修订）",
+        "body": "第一章 总则 第一条 为了便于合营企业的设立和经营，制定本条例。"},
+    4: {"title": "广东省政务公开条例", "no": "广东省第十三届人民代表大会常务委员会公告第88号", "written_date": "2021年07月29日",
+        "preamble": "（2021年7月29日广东省第十三届人民代表大会常务委员会第三十三次会议通过）",
+        "body": "第一条 为了推进政务公开，制定本条例。"},
+}
+
 ROUTES: dict[str, dict[str, Route]] = {
     PORTAL: {
         "/robots.txt": Route(body=_ROBOTS, content_type="text/plain"),
@@ -107,9 +139,16 @@ ROUTES: dict[str, dict[str, Route]] = {
                                             behaviour="no_head"),
         "/images/red.png": Route(body=b"\x89PNG\r\n\x1a\n", content_type="image/png"),
         "/css/main.css": Route(body=b"body{margin:0}", content_type="text/css"),
-        **{f"/zwgk/fdzdgknr/{slug}/index.html": Route("portal/category.html") for slug in STATUTORY_COLUMNS},
+        **{f"/zwgk/fdzdgknr/{slug}/index.html": Route("portal/category.html")
+           for slug in STATUTORY_COLUMNS if slug != "gzgfxwj"},
         **{f"/zwgk/fdzdgknr/{slug}/content_{n}.html": Route("portal/category_article.html")
-           for slug in STATUTORY_COLUMNS for n in (1, 2)},
+           for slug in STATUTORY_COLUMNS if slug != "gzgfxwj" for n in (1, 2)},
+        "/zwgk/fdzdgknr/gzgfxwj/index.html": Route("portal/document_library.html"),
+        **{f"/zwgk/fdzdgknr/gzgfxwj/content_{n}.html": Route("portal/document.html", context=tuple(doc.items()))
+           for n, doc in DOCUMENTS.items()},
+        "/zwgk/fdzdgknr/flfg/index.html": Route("portal/law_library.html"),
+        **{f"/zwgk/fdzdgknr/flfg/content_{n}.html": Route("portal/law.html", context=tuple(law.items()))
+           for n, law in LAWS.items()},
     },
     DEPARTMENT: {
         "/": Route("department/index.html"),
@@ -143,6 +182,11 @@ EXPECTED: tuple[tuple[str, str, str], ...] = (
     (_P, "columns.stale", "部门动态"),
     (_P, "columns.blank", "专题专栏"),
     (_P, "interaction.unanswered", "content_3003.html"),
+    (_P, "regulations.outdated", "政府信息公开条例"),
+    (_P, "regulations.repealed_shown", "中外合资经营企业法实施条例"),
+    (_P, "regulations.repealed_shown", "12号"),
+    (_P, "regulations.no_validity", "珠高规"),
+    (_P, "regulations.late_publication", "8号"),
     (_D, "identity.conac", "kjcxj"),
     (_D, "identity.site_code", "44049000001"),
     (_D, "site.soft404", "govaudit-probe"),
@@ -151,6 +195,7 @@ EXPECTED: tuple[tuple[str, str, str], ...] = (
     (_D, "disclosure.column_missing", "kjcxj"),
     (_D, "disclosure.newmedia_list_missing", "kjcxj"),
     (_D, "interaction.unanswered", "在线互动渠道"),
+    (_D, "regulations.library_missing", "kjcxj"),
 )
 
 
@@ -254,6 +299,10 @@ class _DemoHTTPServer(ThreadingHTTPServer):
 
     def render(self, template: str, path: str, extra: tuple[tuple[str, object], ...] = ()) -> str:
         return self.state.render(template, path, extra)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client closing its keep-alive connection is normal here: no traceback."""
+        return
 
 
 def _bind_pair(state: _DemoState) -> list[_DemoHTTPServer]:

@@ -34,6 +34,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # a client resetting a keep-alive connection: not a test failure
+
 
 class TestSite:
     __test__ = False  # not a pytest test class

@@ -1,0 +1,165 @@
+"""Document pages: the metadata block (索引号, 发文机关, 文号, 成文日期, 发布日期, 有效性) and,
+for a 法律/行政法规 text, which version it shows.
+
+The metadata is read label by label from the page's text nodes, so a gov.cn table
+(<td>成文日期：</td><td>2018年12月04日</td>) and an inline line (发布日期：2021-07-26) read alike.
+The version shown is the latest of: the dates of 公布/发布/修订/修正 statements in the preamble
+("根据2019年4月3日《国务院关于修改…》修订", "（…2018年9月6日国务院第23次常务会议修订通过）"),
+a year in the title's brackets (（2019年修订）) and the 成文日期. 施行 dates are not versions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from checks.sitemodel.dates import full_dates, normalise
+from crawler.snapshot import Page
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "index_no": ("索引号",),
+    "issuer": ("发文机关", "发布机构", "制发机关", "发文单位"),
+    "written": ("成文日期", "成文时间"),
+    "title": ("标题", "名称", "文件名称"),
+    "doc_no": ("发文字号", "文号", "发文号"),
+    "published": ("发布日期", "公开日期", "发布时间"),
+    "validity": ("有效性", "时效性", "效力状态", "有效状态", "是否有效", "时效"),
+}
+VALIDITY_WORDS = ("有效", "失效", "废止", "已修改", "已修订", "部分失效")
+_ALL_LABELS = sorted((label for labels in LABELS.values() for label in labels), key=len, reverse=True)
+_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号|国令第\s*\d+\s*号|国务院令第\s*\d+\s*号")
+_VERSION_STATEMENT = re.compile(
+    r"(\d{4}年\d{1,2}月\d{1,2}日)([^。；;（）():：|]{0,50}?)(公布|发布|修订|修正|通过)")
+_BRACKET_YEAR = re.compile(r"[（(](\d{4})年(修订|修正|公布)[）)]")
+_PREAMBLE_CHARS = 3000
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    url: str
+    title: str
+    index_no: str | None
+    issuer: str | None
+    doc_no: str | None
+    written: date | None
+    published: date | None
+    validity: str | None          # the validity text shown, None when there is none
+    version_date: date | None     # for law texts: the version the page shows
+    version_evidence: str         # what the version was read from
+
+    @property
+    def has_metadata(self) -> bool:
+        return bool(self.doc_no or self.index_no or self.written)
+
+
+def _nodes(tree: Any) -> list[str]:
+    texts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    return [" ".join(normalise(t).split()) for t in texts if t.strip()]
+
+
+def _label_at(node: str) -> tuple[str, str] | None:
+    """(label, the rest of the node) when the node starts with a known label."""
+    squeezed = "".join(node.split())
+    for label in _ALL_LABELS:
+        if squeezed.startswith(label):
+            rest = squeezed[len(label):].lstrip(":：")
+            if squeezed[len(label):len(label) + 1] in (":", "：", "") or not rest:
+                return label, rest
+    return None
+
+
+def read_metadata(tree: Any) -> dict[str, str]:
+    """label key -> raw value text of the metadata block."""
+    nodes = _nodes(tree)
+    values: dict[str, str] = {}
+    for index, node in enumerate(nodes):
+        found = _label_at(node)
+        if found is None:
+            continue
+        label, rest = found
+        key = next(k for k, labels in LABELS.items() if label in labels)
+        if key in values:
+            continue
+        value = rest or (nodes[index + 1] if index + 1 < len(nodes) and _label_at(nodes[index + 1]) is None else "")
+        for other in _ALL_LABELS:  # an inline line may run on into the next label
+            cut = value.find(other)
+            if cut > 0:
+                value = value[:cut]
+        values[key] = value.strip(" 　|")
+    return values
+
+
+def _first_date(value: str | None) -> date | None:
+    dates = full_dates(value or "")
+    return dates[0] if dates else None
+
+
+def version_shown(title: str, text: str, written: date | None) -> tuple[date | None, str]:
+    """The version date a law text shows, and the words it was read from."""
+    candidates: list[tuple[date, str]] = []
+    preamble = normalise(text)[:_PREAMBLE_CHARS]
+    for match in _VERSION_STATEMENT.finditer(preamble):
+        between = match.group(2)
+        if "施行" in between:
+            continue
+        dates = full_dates(match.group(1))
+        if dates:
+            candidates.append((dates[0], match.group(0)[:80]))
+    for match in _BRACKET_YEAR.finditer(normalise(title)):
+        candidates.append((date(int(match.group(1)), 12, 31), match.group(0)))
+    if written:
+        candidates.append((written, f"成文日期 {written.isoformat()}"))
+    if not candidates:
+        return None, ""
+    best = max(candidates, key=lambda c: c[0])
+    return best
+
+
+def document_meta(page: Page) -> DocumentMeta | None:
+    tree = page.tree
+    if tree is None:
+        return None
+    values = read_metadata(tree)
+    title = values.get("title") or _heading(tree) or page.title
+    written = _first_date(values.get("written"))
+    text = " ".join(_nodes(tree))
+    doc_no_match = _DOC_NO.search(values.get("doc_no") or "")
+    version, evidence = version_shown(title, text, written)
+    return DocumentMeta(
+        url=page.url, title=title.strip(), index_no=values.get("index_no") or None,
+        issuer=values.get("issuer") or None,
+        doc_no=doc_no_match.group(0) if doc_no_match else (values.get("doc_no") or None),
+        written=written, published=_first_date(values.get("published")),
+        validity=values.get("validity") or _validity_in_text(text), version_date=version,
+        version_evidence=evidence)
+
+
+def _heading(tree: Any) -> str:
+    for tag in ("h1", "h2"):
+        element = tree.find(f".//{tag}")
+        if element is not None:
+            text = " ".join(element.text_content().split())
+            if text:
+                return text
+    return ""
+
+
+def _validity_in_text(text: str) -> str | None:
+    """A validity mark written in the page without a label, e.g. "【已废止】" or "（失效）"."""
+    match = re.search(r"[【\[（(](已废止|已失效|失效|废止|有效|已修改)[】\]）)]", text)
+    return match.group(1) if match else None
+
+
+def repealed_numbers(text: str) -> set[str]:
+    """文号 of documents this text declares repealed ("…（珠高办〔2019〕12号）同时废止")."""
+    found = set()
+    for sentence in re.split(r"[。；;]", normalise(text)):
+        if "废止" in sentence or "失效" in sentence:
+            found.update(m.group(0).replace(" ", "") for m in _DOC_NO.finditer(sentence))
+    return found
+
+
+def doc_number_key(doc_no: str | None) -> str | None:
+    return normalise(doc_no).replace(" ", "").replace("[", "〔").replace("]", "〕") if doc_no else None
