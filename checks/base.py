@@ -46,6 +46,9 @@ class RuleContext:
     config: Config
     site: SiteConfig | None = None
     laws: LawLibrary | None = None   # the national law reference; None: the shipped snapshot
+    # Homepage availability probes of the monitoring window from the store, as
+    # (when, ok, status, error); None: no probe history available (an on-demand check).
+    probes: tuple[tuple[str, bool, int | None, str | None], ...] | None = None
 
     @property
     def law_library(self) -> LawLibrary:

@@ -23,7 +23,10 @@ from crawler.urls import normalize
 from govaudit import __version__
 from govaudit.config import Config, SiteConfig, load_config, parse_resolve, url_problem
 from govaudit.errors import ConfigError, GovauditError, UsageError
-from govaudit.inspection import InspectionResult, inspect_sites
+from govaudit.store import Store
+from govaudit.inspection import InspectionResult, finish_run, inspect_sites
+from reports.extras import write_run_extras
+from reports.render import write_reports
 
 console = Console(stderr=True)
 _DEPENDENCIES = ("httpx", "beautifulsoup4", "lxml", "jinja2", "dnspython", "protego",
@@ -80,32 +83,36 @@ def _progress() -> Iterator[Callable[[SiteConfig], Callable[[int, int, int], Non
         yield for_site
 
 
-def _run(config: Config, sites: list[SiteConfig], out: Path, today: date,
-         store_path: Path) -> InspectionResult:
+def _run(config: Config, sites: list[SiteConfig], out: Path, today: date, store_path: Path, *,
+         kind: str = "inspect", resume: bool = False, ledger: bool = False) -> tuple[InspectionResult, dict[str, Path]]:
     with _progress() as progress:
         try:
-            return inspect_sites(config, sites, out_dir=out, store_path=store_path, today=today,
-                                 progress=progress)
+            result = inspect_sites(config, sites, store_path=store_path, today=today, progress=progress,
+                                   kind=kind, resume=resume)
+            paths = write_reports(result.document, out)
+            if ledger:
+                paths.update(write_run_extras(result, config, out))
+            finish_run(store_path, result.run_id, config)
         except OSError as exc:
-            raise GovauditError(f"无法写入报告或数据库（{exc.filename or ''}：{exc.strerror}）") from exc
+            raise GovauditError(f"无法写入报告或数据库（{exc.filename or ''}：{exc.strerror}）；"
+                                f"已完成的网站结果保存在数据库中，修复后重新运行即可继续") from exc
+    return result, paths
 
 
-def _print_summary(result: InspectionResult) -> None:
-    for report in result.sites:
+def _print_summary(result: InspectionResult, paths: dict[str, Path]) -> None:
+    for entry in result.document["sites"]:  # type: ignore[union-attr]
         counts = {"veto": 0, "deduct": 0, "notice": 0}
-        for finding in report.results.findings:
-            counts[finding.severity.value] += 1
-        score = "不计分" if report.verdict.score is None else f"{report.verdict.score} 分"
-        click.echo(f"{report.snapshot.name}：{report.verdict.verdict}（{score}）；"
-                   f"单项否决 {counts['veto']}，扣分 {counts['deduct']}，提示 {counts['notice']}，"
-                   f"未检查 {len(report.results.not_checked)}；抓取 {report.stats['pages']} 个页面")
-        home = report.snapshot.homepage
-        if home is not None and not home.ok:
-            from checks.wording import describe_outcome
-
-            click.echo(f"  首页无法访问：{describe_outcome(home)}")
-    click.echo(f"报告：{result.reports['html'].resolve()}")
-    click.echo(f"数据：{result.reports['json'].resolve()}")
+        for finding in entry["findings"]:
+            counts[finding["severity"]] += 1
+        score = "不计分" if entry["score"] is None else f"{entry['score']} 分"
+        click.echo(f"{entry['name']}：{entry['verdict']}（{score}）；单项否决 {counts['veto']}，扣分 {counts['deduct']}，"
+                   f"提示 {counts['notice']}，未检查 {len(entry['not_checked'])}；抓取 {entry['stats']['pages']} 个页面")
+        unreachable = next((f for f in entry["findings"] if f["rule"] == "site.unreachable"), None)
+        if unreachable is not None:
+            click.echo(f"  首页无法访问：{unreachable['evidence']['seen']}")
+    for name, label in (("html", "报告"), ("json", "数据"), ("summary", "汇总"), ("xlsx", "台账")):
+        if name in paths:
+            click.echo(f"{label}：{paths[name].resolve()}")
 
 
 def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -156,8 +163,8 @@ def inspect(url: str, config_path: str | None, out: str, today: str | None, reso
     if render != "never":
         click.echo("提示：本版本尚未提供浏览器渲染，依赖脚本生成的内容将列入“未检查事项”。", err=True)
     site = _site_for(config, url, unit)
-    result = _run(config, [site], Path(out), _today(today), _store_path(config))
-    _print_summary(result)
+    result, paths = _run(config, [site], Path(out), _today(today), _store_path(config))
+    _print_summary(result, paths)
 
 
 @main.command()
@@ -175,8 +182,98 @@ def demo(out: str, today: str | None) -> None:
         config = demo_config(port)
         click.echo(f"演示网站已在 127.0.0.1 和 [::1] 的 {port} 端口启动，开始检查……")
         out_dir = Path(out)
-        result = _run(config, list(config.sites), out_dir, day, out_dir / "govaudit.sqlite")
-    _print_summary(result)
+        # Each demo serves on a new port, so its URLs (and finding identities) are new: a
+        # history across demo runs would show everything fixed and found again. Start afresh.
+        for leftover in out_dir.glob("govaudit.sqlite*"):
+            leftover.unlink()
+        result, paths = _run(config, list(config.sites), out_dir, day, out_dir / "govaudit.sqlite", ledger=True)
+    _print_summary(result, paths)
+
+
+@main.command("run")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（默认 ./config.toml）")
+@click.option("--out", type=click.Path(file_okay=False), help="报告目录（默认 [store] reports_dir/运行编号）")
+@click.option("--site", "sites", multiple=True, help="只检查这个网站（可重复，名称同配置）")
+@click.option("--today", help="检查基准日期 YYYY-MM-DD（默认今天）")
+@_guarded
+def run_command(config_path: str | None, out: str | None, sites: tuple[str, ...], today: str | None) -> None:
+    """立即检查配置中的全部网站一次；上次中断的运行会接着完成（已完成的网站不再重复检查）。"""
+    from govaudit.nightly import run_all
+
+    config = load_config(config_path)
+    with _progress() as progress:
+        try:
+            outcome = run_all(config, names=sites, out=Path(out) if out else None, today=_today(today),
+                              progress=progress)
+        except OSError as exc:
+            raise GovauditError(f"无法写入报告或数据库（{exc.filename or ''}：{exc.strerror}）；"
+                                f"已完成的网站结果保存在数据库中，修复后重新运行即可继续") from exc
+    _print_summary(outcome.result, outcome.paths)
+    if outcome.mail_error:
+        click.echo(f"报告邮件未能发出：{outcome.mail_error}（报告已保存）", err=True)
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default="config.toml", show_default=True,
+              help="配置文件")
+@_guarded
+def schedule(config_path: str) -> None:
+    """在前台运行定时任务：每晚检查全部网站并发送报告、每小时监测首页可用性。Ctrl-C 或 SIGTERM 停止。"""
+    from schedules.scheduler import build_scheduler, run_forever
+
+    config = load_config(config_path)
+    if not config.sites:
+        raise UsageError(f"{config_path} 中没有 [[sites]]：没有要检查的网站")
+    run_forever(build_scheduler(config, str(Path(config_path).resolve())), click.echo)
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（默认 ./config.toml）")
+@click.option("--site", "sites", multiple=True, help="只看这个网站（可重复）")
+@_guarded
+def history(config_path: str | None, sites: tuple[str, ...]) -> None:
+    """历次检查结果，以及每个问题的状态：新发现 / 仍存在（自何时）/ 已整改（何时）。"""
+    from govaudit.history import standing
+    from govaudit.nightly import store_path
+
+    config = load_config(config_path)
+    database = store_path(config)
+    if not database.exists():
+        click.echo(f"还没有检查记录（数据库 {database} 不存在）。")
+        return
+    with Store(database) as store:
+        names = list(sites) or [s.name for s in config.sites]
+        for name in names:
+            series = store.site_series(name)
+            click.echo(f"== {name}" + ("（还没有检查记录）" if not series else ""))
+            for point in series:
+                counts = point["counts"]
+                score = point["score"] if point["score"] is not None else "—"
+                click.echo(f"  {point['today']}  {point['verdict']}  {score} 分  单项否决 {counts.get('veto', 0)} "
+                           f"扣分 {counts.get('deduct', 0)} 提示 {counts.get('notice', 0)}")
+            latest = series[-1]["run"] if series else ""
+            for row in store.history_of(name):
+                state = standing(row, latest)
+                when = f"{row['fixed_at'][:10]} 整改" if state == "已整改" else f"自 {row['first_seen'][:10]}"
+                click.echo(f"  [{state}] {when}  {row['data']['message']}")
+
+
+@main.command()
+@click.option("--test", "test", is_flag=True, required=True, help="发送一封测试邮件")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（默认 ./config.toml）")
+@_guarded
+def mail(test: bool, config_path: str | None) -> None:
+    """按配置发送一封测试邮件，检查邮件设置。"""
+    from govaudit.nightly import mail_test
+
+    config = load_config(config_path)
+    if not config.mail.enabled:
+        raise ConfigError("邮件未启用：请在 [mail] 中设置 enabled = true 及服务器、发件人、收件人",
+                          file=config.source, key="mail.enabled")
+    error = mail_test(config)
+    if error:
+        raise GovauditError(error)
+    click.echo(f"测试邮件已发送给 {'、'.join(config.mail.recipients)}。")
 
 
 @main.group()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import re
 import tomllib
 import types
@@ -118,6 +119,50 @@ class RegulationOptions:
 @dataclass(frozen=True)
 class Store:
     path: str = "govaudit.sqlite"
+    keep_full_runs: int = 3      # newest runs whose snapshots keep every page body
+    keep_runs: int = 60          # older runs keep bodies of evidence pages only; beyond this, no snapshot
+    reports_dir: str = "reports" # `govaudit run` writes reports/<run id>/ (relative to the config file)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    max_concurrent_sites: int = 4    # sites audited at once (politeness stays per host)
+
+
+@dataclass(frozen=True)
+class ScheduleOptions:
+    timezone: str = "Asia/Shanghai"
+    audit_cron: str = "0 1 * * *"     # the nightly audit of every site
+    probe_minutes: int = 60           # homepage availability probes (19号: 20+ a day)
+    probe_timeout_s: float = 15.0     # 19号: a probe fails when the site is not open after 15 s
+    misfire_grace_s: int = 3600       # a run missed by less than this still runs (once)
+    availability_days: int = 7        # 19号: monitored for one week
+    availability_min_probes: int = 140   # 20 a day for 7 days; fewer: not judged
+    availability_veto_share: float = 0.05   # failed probes / probes at or above this: veto
+
+
+@dataclass(frozen=True)
+class LedgerOptions:
+    """整改期限 (days from first sighting) by severity [U]: set by the office."""
+
+    veto_days: int = 7
+    deduct_days: int = 30
+    notice_days: int = 90
+
+
+@dataclass(frozen=True)
+class MailOptions:
+    enabled: bool = False
+    host: str = ""
+    port: int = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str = ""
+    recipients: tuple[str, ...] = ()
+    # Names of environment variables holding the credentials: never the secrets themselves.
+    username_env: str = ""
+    password_env: str = ""
+    retries: int = 3
+    timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -177,6 +222,10 @@ class Config:
     disclosure: DisclosureOptions = field(default_factory=DisclosureOptions)
     regulations: RegulationOptions = field(default_factory=RegulationOptions)
     store: Store = field(default_factory=Store)
+    run: RunOptions = field(default_factory=RunOptions)
+    schedule: ScheduleOptions = field(default_factory=ScheduleOptions)
+    ledger: LedgerOptions = field(default_factory=LedgerOptions)
+    mail: MailOptions = field(default_factory=MailOptions)
     scoring: Scoring = field(default_factory=Scoring)
     sites: tuple[SiteConfig, ...] = ()
     source: str | None = None  # the file it was read from, for messages
@@ -189,6 +238,7 @@ _TOP_LEVEL: dict[str, type] = {
     "crawl": CrawlLimits, "retry": RetryPolicy, "politeness": Politeness,
     "network": Network, "ipv6": Ipv6Options, "freshness": Freshness, "interaction": InteractionOptions,
     "disclosure": DisclosureOptions, "regulations": RegulationOptions, "store": Store, "scoring": Scoring,
+    "run": RunOptions, "schedule": ScheduleOptions, "ledger": LedgerOptions, "mail": MailOptions,
 }
 
 
@@ -360,12 +410,44 @@ class _Builder:
                 parse_nameserver(server)
             except ValueError as exc:
                 self.fail(f"network.nameservers[{index}]", str(exc))
+        self.check_schedule(config.schedule)
+        self.check_mail(config.mail)
         from checks.registry import all_rules  # late: the registry imports rule modules
 
         known = {rule.id for rule in all_rules()}
         for rule_id in config.scoring.deductions:
             if rule_id not in known:
                 self.fail(f"scoring.deductions.{rule_id}", f"没有编号为“{rule_id}”的检查规则")
+
+
+    def check_schedule(self, schedule: ScheduleOptions) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            ZoneInfo(schedule.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail("schedule.timezone", f"未知的时区“{schedule.timezone}”，例如 Asia/Shanghai")
+        try:
+            CronTrigger.from_crontab(schedule.audit_cron, timezone=schedule.timezone)
+        except ValueError as exc:
+            self.fail("schedule.audit_cron", f"cron 表达式无效（五段：分 时 日 月 周）：{schedule.audit_cron!r}（{exc}）")
+        if schedule.probe_minutes <= 0:
+            self.fail("schedule.probe_minutes", "应大于 0")
+
+    def check_mail(self, mail: MailOptions) -> None:
+        if not mail.enabled:
+            return
+        for key in ("host", "sender"):
+            if not getattr(mail, key):
+                self.fail(f"mail.{key}", "启用邮件（enabled = true）时必须填写")
+        if not mail.recipients:
+            self.fail("mail.recipients", "启用邮件时至少要有一个收件人")
+        for key in ("username_env", "password_env"):
+            name = getattr(mail, key)
+            if name and not os.environ.get(name):
+                self.fail(f"mail.{key}", f"环境变量 {name} 未设置（邮件账号密码只从环境变量读取，不写入配置文件）")
 
 
 def url_problem(url: str) -> str | None:

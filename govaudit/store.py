@@ -10,13 +10,11 @@ import dataclasses
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable
 
 import cattrs.preconf.json
 from pathlib import Path
 from typing import Any
 
-from checks.base import Finding, NotChecked
 from crawler.snapshot import FetchOutcome, Page, SiteSnapshot
 
 # Snapshot dataclasses <-> JSON. Page.tree is a cached property, not a field: never stored.
@@ -61,6 +59,26 @@ _MIGRATIONS: tuple[str, ...] = (
         imported_at TEXT NOT NULL, csv TEXT NOT NULL
     );
     """,
+    """
+    ALTER TABLE runs ADD COLUMN reports_dir TEXT;
+    ALTER TABLE runs ADD COLUMN mail_status TEXT;
+    ALTER TABLE runs ADD COLUMN mail_error TEXT;
+    ALTER TABLE site_results ADD COLUMN data TEXT;
+    ALTER TABLE site_results ADD COLUMN finished_at TEXT;
+    ALTER TABLE findings ADD COLUMN fingerprint TEXT;
+    ALTER TABLE findings ADD COLUMN data TEXT;
+    CREATE TABLE finding_history (
+        site TEXT NOT NULL, fingerprint TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+        data TEXT NOT NULL, first_run TEXT NOT NULL, first_seen TEXT NOT NULL,
+        last_run TEXT NOT NULL, last_seen TEXT NOT NULL, fixed_run TEXT, fixed_at TEXT,
+        PRIMARY KEY (site, fingerprint)
+    );
+    CREATE TABLE probes (
+        site TEXT NOT NULL, at TEXT NOT NULL, ok INTEGER NOT NULL, status INTEGER, error TEXT,
+        elapsed_s REAL
+    );
+    CREATE INDEX probes_by_site ON probes (site, at);
+    """,
 )
 
 
@@ -93,7 +111,8 @@ class Store:
 
     def start_run(self, run_id: str, kind: str, started_at: str, today: str, tool_version: str) -> None:
         with self.db:
-            self.db.execute("INSERT INTO runs VALUES (?, ?, ?, NULL, ?, ?)",
+            self.db.execute("INSERT INTO runs (id, kind, started_at, finished_at, today, tool_version) "
+                            "VALUES (?, ?, ?, NULL, ?, ?)",
                             (run_id, kind, started_at, today, tool_version))
 
     def finish_run(self, run_id: str, finished_at: str) -> None:
@@ -103,20 +122,22 @@ class Store:
     # -- snapshots -------------------------------------------------------------------------
 
     def save_snapshot(self, run_id: str, snapshot: SiteSnapshot) -> None:
-        meta = _converter.unstructure(dataclasses.replace(snapshot, pages={}, link_checks={}))
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)",
-                            (run_id, snapshot.name, _dump(meta)))
-            self.db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, snapshot.name, page.url, seq, page.fetch.status, page.depth,
-                  _dump(_converter.unstructure(dataclasses.replace(page, html=None))),
-                  zlib.compress(page.html.encode("utf-8")) if page.html is not None else None)
-                 for seq, page in enumerate(snapshot.pages.values())))
-            self.db.executemany(
-                "INSERT OR REPLACE INTO link_checks VALUES (?, ?, ?, ?)",
-                ((run_id, snapshot.name, url, _dump(_converter.unstructure(outcome)))
-                 for url, outcome in snapshot.link_checks.items()))
+            self._write_snapshot(run_id, snapshot)
+
+    def _write_snapshot(self, run_id: str, snapshot: SiteSnapshot) -> None:
+        meta = _converter.unstructure(dataclasses.replace(snapshot, pages={}, link_checks={}))
+        self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", (run_id, snapshot.name, _dump(meta)))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ((run_id, snapshot.name, page.url, seq, page.fetch.status, page.depth,
+              _dump(_converter.unstructure(dataclasses.replace(page, html=None))),
+              zlib.compress(page.html.encode("utf-8")) if page.html is not None else None)
+             for seq, page in enumerate(snapshot.pages.values())))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO link_checks VALUES (?, ?, ?, ?)",
+            ((run_id, snapshot.name, url, _dump(_converter.unstructure(outcome)))
+             for url, outcome in snapshot.link_checks.items()))
 
     def load_snapshot(self, run_id: str, site: str) -> SiteSnapshot:
         row = self.db.execute("SELECT meta FROM snapshots WHERE run_id = ? AND site = ?",
@@ -149,23 +170,129 @@ class Store:
 
     # -- results ---------------------------------------------------------------------------
 
-    def save_results(self, run_id: str, site: str, url: str, unit: str, verdict: str,
-                     score: float | None, stats: dict[str, Any], findings: Iterable[Finding],
-                     not_checked: Iterable[NotChecked]) -> None:
+    def commit_site(self, run_id: str, snapshot: SiteSnapshot, entry: dict[str, Any],
+                    findings: list[tuple[str, dict[str, Any]]], settled_rules: set[str], now: str) -> None:
+        """Everything about one audited site in one transaction: a crash loses the site in
+        flight, never half of one. `findings` are (fingerprint, report.json finding);
+        `settled_rules` are the rules that fully decided this time, whose earlier findings
+        not seen again are therefore fixed (已整改)."""
+        site = snapshot.name
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO site_results VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (run_id, site, url, unit, verdict, score, _dump(stats)))
+            self._write_snapshot(run_id, snapshot)
+            self.db.execute("INSERT OR REPLACE INTO site_results "
+                            "(run_id, site, url, unit, verdict, score, stats, data, finished_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (run_id, site, entry["url"], entry["unit"], entry["verdict"], entry["score"],
+                             _dump(entry["stats"]), _dump(entry), now))
             self.db.execute("DELETE FROM findings WHERE run_id = ? AND site = ?", (run_id, site))
             self.db.execute("DELETE FROM not_checked WHERE run_id = ? AND site = ?", (run_id, site))
-            self.db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                ((run_id, site, f.rule, f.severity.value, f.url, f.message,
-                                  _dump(dict(f.evidence))) for f in findings))
+            self.db.executemany(
+                "INSERT INTO findings (run_id, site, rule, severity, url, message, evidence, fingerprint, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, site, f["rule"], f["severity"], f["url"], f["message"], _dump(f["evidence"]), fp, _dump(f))
+                 for fp, f in findings))
             self.db.executemany("INSERT INTO not_checked VALUES (?, ?, ?, ?, ?)",
-                                ((run_id, site, n.rule, n.reason, n.url) for n in not_checked))
+                                ((run_id, site, n["rule"], n["reason"], n.get("url")) for n in entry["not_checked"]))
+            self._update_history(run_id, site, findings, settled_rules, now)
 
-    def findings_of(self, run_id: str, site: str) -> list[tuple[str, str, str]]:
-        return self.db.execute("SELECT rule, url, message FROM findings WHERE run_id = ? AND site = ?",
-                               (run_id, site)).fetchall()
+    def _update_history(self, run_id: str, site: str, findings: list[tuple[str, dict[str, Any]]],
+                        settled_rules: set[str], now: str) -> None:
+        current = {fp for fp, _ in findings}
+        for fp, finding in findings:
+            row = self.db.execute("SELECT fixed_run FROM finding_history WHERE site = ? AND fingerprint = ?",
+                                  (site, fp)).fetchone()
+            if row is None or row[0] is not None:  # new, or back after being fixed: a new occurrence
+                self.db.execute("INSERT OR REPLACE INTO finding_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                                (site, fp, finding["rule"], finding["severity"], _dump(finding), run_id, now,
+                                 run_id, now))
+            else:
+                self.db.execute("UPDATE finding_history SET last_run = ?, last_seen = ?, data = ? "
+                                "WHERE site = ? AND fingerprint = ?", (run_id, now, _dump(finding), site, fp))
+        open_rows = self.db.execute("SELECT fingerprint, rule FROM finding_history WHERE site = ? AND fixed_run IS NULL",
+                                    (site,)).fetchall()
+        for fp, rule in open_rows:
+            if fp not in current and rule in settled_rules:
+                self.db.execute("UPDATE finding_history SET fixed_run = ?, fixed_at = ? WHERE site = ? AND fingerprint = ?",
+                                (run_id, now, site, fp))
+
+    # -- reading runs back ---------------------------------------------------------------------
+
+    def unfinished_run(self, kind: str) -> str | None:
+        row = self.db.execute("SELECT id FROM runs WHERE kind = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1",
+                              (kind,)).fetchone()
+        return row[0] if row else None
+
+    def run_info(self, run_id: str) -> dict[str, Any]:
+        row = self.db.execute("SELECT id, kind, started_at, finished_at, today, tool_version, reports_dir, mail_status, "
+                              "mail_error FROM runs WHERE id = ?", (run_id,)).fetchone()
+        keys = ("id", "kind", "started_at", "finished_at", "today", "tool_version", "reports_dir", "mail_status", "mail_error")
+        return dict(zip(keys, row)) if row else {}
+
+    def sites_done(self, run_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT site FROM site_results WHERE run_id = ? ORDER BY finished_at", (run_id,))]
+
+    def site_entries(self, run_id: str) -> list[dict[str, Any]]:
+        return [json.loads(r[0]) for r in self.db.execute(
+            "SELECT data FROM site_results WHERE run_id = ? AND data IS NOT NULL ORDER BY finished_at", (run_id,))]
+
+    def runs(self, kind: str | None = None, limit: int = 30) -> list[dict[str, Any]]:
+        query = "SELECT id FROM runs" + (" WHERE kind = ?" if kind else "") + " ORDER BY started_at DESC LIMIT ?"
+        ids = [r[0] for r in self.db.execute(query, (kind, limit) if kind else (limit,))]
+        return [self.run_info(i) for i in ids]
+
+    def site_series(self, site: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The site's last results, oldest first: run, date, verdict, score, findings by severity."""
+        rows = self.db.execute(
+            "SELECT r.id, r.today, s.verdict, s.score FROM site_results s JOIN runs r ON r.id = s.run_id "
+            "WHERE s.site = ? AND r.finished_at IS NOT NULL ORDER BY r.started_at DESC LIMIT ?", (site, limit)).fetchall()
+        series = []
+        for run_id, today, verdict, score in reversed(rows):
+            counts = dict(self.db.execute("SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND site = ? "
+                                          "GROUP BY severity", (run_id, site)).fetchall())
+            series.append({"run": run_id, "today": today, "verdict": verdict, "score": score, "counts": counts})
+        return series
+
+    def history_of(self, site: str) -> list[dict[str, Any]]:
+        keys = ("fingerprint", "rule", "severity", "data", "first_run", "first_seen", "last_run", "last_seen",
+                "fixed_run", "fixed_at")
+        rows = self.db.execute(f"SELECT {', '.join(keys)} FROM finding_history WHERE site = ? ORDER BY first_seen",
+                               (site,)).fetchall()
+        return [{**dict(zip(keys, r)), "data": json.loads(r[3])} for r in rows]
+
+    def set_mail_status(self, run_id: str, status: str, error: str | None) -> None:
+        with self.db:
+            self.db.execute("UPDATE runs SET mail_status = ?, mail_error = ? WHERE id = ?", (status, error, run_id))
+
+    def set_reports_dir(self, run_id: str, path: str) -> None:
+        with self.db:
+            self.db.execute("UPDATE runs SET reports_dir = ? WHERE id = ?", (path, run_id))
+
+    # -- availability probes -----------------------------------------------------------------
+
+    def add_probe(self, site: str, at: str, ok: bool, status: int | None, error: str | None, elapsed_s: float) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO probes VALUES (?, ?, ?, ?, ?, ?)", (site, at, int(ok), status, error, elapsed_s))
+
+    def probes_since(self, site: str, since: str) -> list[tuple[str, bool, int | None, str | None]]:
+        return [(at, bool(ok), status, error) for at, ok, status, error in self.db.execute(
+            "SELECT at, ok, status, error FROM probes WHERE site = ? AND at >= ? ORDER BY at", (site, since))]
+
+    # -- bounded growth --------------------------------------------------------------------------
+
+    def prune(self, keep_full_runs: int, keep_runs: int) -> None:
+        """Runs beyond the newest `keep_full_runs` keep page bodies only for evidence pages
+        (those a finding names); beyond `keep_runs`, their snapshots go (results stay)."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE finished_at IS NOT NULL ORDER BY started_at DESC")]
+        with self.db:
+            for run_id in ids[keep_full_runs:]:
+                self.db.execute("UPDATE pages SET html = NULL WHERE run_id = ? AND html IS NOT NULL AND url NOT IN "
+                                "(SELECT url FROM findings WHERE run_id = ?)", (run_id, run_id))
+            for run_id in ids[keep_runs:]:
+                for table in ("pages", "link_checks", "snapshots"):
+                    self.db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def _dump(value: Any) -> str:

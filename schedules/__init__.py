@@ -1,0 +1,1 @@
+"""The scheduler (APScheduler): the nightly audit, the homepage probes, the mail."""

@@ -4,11 +4,13 @@ import asyncio
 import dataclasses
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from govaudit.config import Config, CrawlLimits, Network, Politeness, RetryPolicy, SiteConfig
-from govaudit.inspection import audit_site
+from govaudit.inspection import InspectionResult, audit_site, finish_run, inspect_sites
+from reports.render import write_reports
 from reports.document import SiteReport
 from tests.support.server import TestSite
 
@@ -35,6 +37,14 @@ def audit(url: str, config: Config | None = None, **site: object) -> SiteReport:
     config = config or fast_config()
     site_config = SiteConfig(name=str(site.pop("name", "测试网站")), url=url, **site)  # type: ignore[arg-type]
     return asyncio.run(audit_site(config, site_config, TODAY))
+
+
+def inspect_into(config: Config, sites: list[SiteConfig], out_dir: Path, store: Path) -> InspectionResult:
+    """The on-demand flow as `govaudit inspect` runs it: audit, store, write the reports."""
+    result = inspect_sites(config, sites, store_path=store, today=TODAY)
+    write_reports(result.document, out_dir)
+    finish_run(store, result.run_id, config)
+    return result
 
 
 def rules_found(report: SiteReport) -> list[str]:

@@ -14,7 +14,7 @@ from govaudit.demo.server import EXPECTED
 from govaudit.inspection import judge_snapshot
 from govaudit.store import Store
 from govaudit.config import SiteConfig
-from tests.conftest import TODAY, fast_config
+from tests.conftest import TODAY, fast_config, inspect_into
 from tests.support.dns import Zone, dns_server
 from tests.support.pages import page
 from tests.support.server import TestSite
@@ -106,14 +106,11 @@ def test_nameservers_from_config_answer_the_crawl(site6: TestSite, tmp_path: Pat
 
 
 def test_stored_snapshot_is_judged_again_offline(site: TestSite, tmp_path: Path) -> None:
-    from govaudit.inspection import inspect_sites
-
     site.page("/", page("首页", '<a href="/gone.html">旧</a><a href="/a.html">a</a>', foot="<div class='footer'>x</div>"))
     site.page("/a.html", page("a"))
     config = fast_config()
     site_config = SiteConfig(name="存储测试", url=site.url("/"))
-    result = inspect_sites(config, [site_config], out_dir=tmp_path / "out", store_path=tmp_path / "s.sqlite",
-                           today=TODAY)
+    result = inspect_into(config, [site_config], tmp_path / "out", tmp_path / "s.sqlite")
     with Store(tmp_path / "s.sqlite") as store:
         snapshot = store.load_snapshot(result.run_id, "存储测试")
     again = judge_snapshot(config, site_config, snapshot, TODAY, 0.0)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import jsonschema
 
-from govaudit.inspection import inspect_sites
 from govaudit.config import SiteConfig
-from tests.conftest import TODAY, fast_config
+from tests.conftest import fast_config, inspect_into
 from tests.support.pages import page
 from tests.support.server import Reply, TestSite
 
@@ -22,8 +21,8 @@ def _schema() -> dict:  # type: ignore[type-arg]
 
 
 def _inspect(site: TestSite, tmp_path: Path) -> dict:  # type: ignore[type-arg]
-    result = inspect_sites(fast_config(), [SiteConfig(name="测试站", url=site.url("/"), unit="测试单位")],
-                           out_dir=tmp_path / "out", store_path=tmp_path / "store.sqlite", today=TODAY)
+    result = inspect_into(fast_config(), [SiteConfig(name="测试站", url=site.url("/"), unit="测试单位")],
+                          tmp_path / "out", tmp_path / "store.sqlite")
     return result.document
 
 

@@ -1,0 +1,107 @@
+"""`govaudit run` and the scheduler's jobs: every configured site once (resuming an
+unfinished run), the reports, the mail; and the homepage availability probes."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from crawler.fetch import Fetcher
+from crawler.politeness import HostLimiter
+from crawler.snapshot import now_iso
+from govaudit.config import Config, SiteConfig
+from govaudit.errors import UsageError
+from govaudit.inspection import InspectionResult, ProgressFactory, finish_run, inspect_sites
+from govaudit.mail import build_message, send
+from govaudit.store import Store
+from reports.extras import write_run_extras
+from reports.render import write_reports
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    result: InspectionResult
+    paths: dict[str, Path]
+    mail_error: str | None
+
+
+def config_dir(config: Config) -> Path:
+    return Path(config.source).parent if config.source else Path.cwd()
+
+
+def store_path(config: Config) -> Path:
+    path = Path(config.store.path)
+    return path if path.is_absolute() else config_dir(config) / path
+
+
+def pick_sites(config: Config, names: tuple[str, ...]) -> list[SiteConfig]:
+    if not config.sites:
+        raise UsageError("配置文件中没有 [[sites]]：没有要检查的网站")
+    if not names:
+        return list(config.sites)
+    known = {s.name: s for s in config.sites}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise UsageError(f"配置中没有这些网站：{'、'.join(missing)}；已配置：{'、'.join(known)}")
+    return [known[n] for n in names]
+
+
+def run_all(config: Config, *, names: tuple[str, ...] = (), out: Path | None = None, today: date | None = None,
+            progress: ProgressFactory | None = None) -> RunOutcome:
+    """Audit the sites (resuming an unfinished run), write every report, mail the office."""
+    sites = pick_sites(config, names)
+    database = store_path(config)
+    result = inspect_sites(config, sites, store_path=database, today=today or date.today(), progress=progress,
+                           kind="nightly", resume=True)
+    out_dir = out or config_dir(config) / config.store.reports_dir / result.run_id
+    paths = write_reports(result.document, out_dir)
+    paths.update(write_run_extras(result, config, out_dir))
+    with Store(database) as store:
+        store.set_reports_dir(result.run_id, str(out_dir))
+    mail_error = mail_reports(config, result, paths) if config.mail.enabled else None
+    finish_run(database, result.run_id, config)
+    return RunOutcome(result, paths, mail_error)
+
+
+def mail_reports(config: Config, result: InspectionResult, paths: dict[str, Path]) -> str | None:
+    sites = result.document["sites"]
+    failed = sum(1 for s in sites if s["verdict"] == "不合格")  # type: ignore[index]
+    subject = f"政府网站检查报告 {result.document['run']['today']}：{len(sites)} 个网站，{failed} 个不合格"  # type: ignore[index]
+    message = build_message(config.mail, subject, paths["summary"].read_text("utf-8"),
+                            [paths["html"], paths["xlsx"]])
+    error = send(config.mail, message)
+    with Store(store_path(config)) as store:
+        store.set_mail_status(result.run_id, "sent" if error is None else "failed", error)
+    return error
+
+
+def mail_test(config: Config) -> str | None:
+    message = build_message(config.mail, "govaudit 测试邮件",
+                            "<p>这是 govaudit 的测试邮件：邮件设置可以正常使用。</p>", [])
+    return send(config.mail, message, backoff_s=0.5)
+
+
+def probe_homepages(config: Config) -> list[tuple[str, bool]]:
+    """One request to each homepage (19号: a probe fails if the site is not open in 15 s)."""
+    return asyncio.run(_probe_all(config))
+
+
+async def _probe_all(config: Config) -> list[tuple[str, bool]]:
+    timeout = config.schedule.probe_timeout_s
+    probing = config.replace(retry=dataclasses.replace(config.retry, retries=0, timeout_s=timeout,
+                                                       request_deadline_s=timeout))
+    limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
+                          config.politeness.global_concurrency)
+    results = []
+    async with Fetcher(probing, limiter) as fetcher:
+        outcomes = await asyncio.gather(*(fetcher.fetch(site.url) for site in config.sites))
+    with Store(store_path(config)) as store:
+        for site, fetched in zip(config.sites, outcomes):
+            outcome = fetched.outcome
+            ok = outcome.ok
+            store.add_probe(site.name, now_iso(), ok, outcome.status, outcome.error, outcome.elapsed_s)
+            results.append((site.name, ok))
+    return results
