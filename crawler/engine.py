@@ -18,7 +18,7 @@ from crawler.politeness import HostLimiter
 from crawler.ipv6 import Ipv6Stage
 from crawler.resolve import DnsClient, Resolver
 from crawler.robots import RobotsCache
-from crawler.snapshot import NAVIGATION_TAGS, CrawlNote, Page, SiteSnapshot, Soft404Probe, now_iso
+from crawler.snapshot import NAVIGATION_TAGS, Attachment, CrawlNote, Page, SiteSnapshot, Soft404Probe, now_iso
 from crawler.urls import Scope, normalize, origin_key
 from govaudit.config import Config, SiteConfig
 
@@ -65,6 +65,7 @@ class SiteCrawler:
             if self.snapshot.homepage is not None and self.snapshot.homepage.ok:
                 await self._probe_soft404()
                 await self._check_links()
+                await self._fetch_attachments()
                 if self.config.ipv6.enabled and self.dns is not None and not _is_ip_host(self.snapshot.homepage.final_url):
                     await self._probe_ipv6(self.dns)
         finally:
@@ -205,6 +206,18 @@ class SiteCrawler:
         if pending:
             unchecked = [u for u in targets if u not in self.snapshot.link_checks]
             self._note_time_limit("links", unchecked)
+
+    async def _fetch_attachments(self) -> None:
+        words = self.limits.attachment_words
+        wanted = {link.url for page in self.snapshot.pages.values() for link in page.links
+                  if link.tag == "a" and _is_document(link.url) and self.scope.contains(link.url)
+                  and any(word in link.text for word in words)}
+        for url in sorted(await self._not_forbidden(sorted(wanted)))[:20]:
+            fetched = await self.fetcher.fetch(url, max_bytes=self.limits.max_attachment_bytes,
+                                               follow=self.scope.contains)
+            if fetched.outcome.ok and fetched.body:
+                self.snapshot.attachments[url] = Attachment(
+                    url, fetched.outcome.header("content-type") or "", fetched.body, fetched.truncated)
 
     async def _probe_ipv6(self, dns: DnsClient) -> None:
         stage = Ipv6Stage(self.config, dns, self.fetcher.limiter)

@@ -221,6 +221,16 @@ class Ipv6Probe:
         return pick.get("ipv4"), pick.get("ipv6")
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A linked document the rules read (a yearly report published as PDF/DOCX/XLSX)."""
+
+    url: str
+    content_type: str
+    data: bytes
+    truncated: bool = False
+
+
 @dataclass
 class CrawlNote:
     """Something about the crawl as a whole that limits what rules can say."""
@@ -246,6 +256,7 @@ class SiteSnapshot:
     notes: list[CrawlNote] = field(default_factory=list)
     robots_blocked: set[str] = field(default_factory=set)
     ipv6: Ipv6Probe | None = None
+    attachments: dict[str, Attachment] = field(default_factory=dict)
 
     @property
     def homepage_page(self) -> Page | None:

@@ -34,6 +34,10 @@ class CrawlLimits:
     max_site_seconds: float = 1200.0
     max_links_checked: int = 3000
     check_external_links: bool = True
+    # Linked documents whose link text carries one of these words are downloaded for the
+    # rules (yearly reports published only as PDF/DOCX/XLSX).
+    attachment_words: tuple[str, ...] = ("年度报告", "年报")
+    max_attachment_bytes: int = 20_000_000
 
 
 @dataclass(frozen=True)

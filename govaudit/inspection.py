@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from checks.annual_report.view import annual_view
 from checks.base import RuleContext
 from checks.registry import all_rules
 from checks.runner import run_rules
@@ -54,7 +55,8 @@ def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, tod
     results = run_rules(snapshot, context)
     homepage_loaded = snapshot.homepage is not None and snapshot.homepage.ok
     verdict = judge_site(results.findings, homepage_loaded=homepage_loaded, scoring=config.scoring)
-    views = {"disclosure": disclosure_view(snapshot, context), "regulations": regulations_view(snapshot, context)}
+    views = {"disclosure": disclosure_view(snapshot, context), "regulations": regulations_view(snapshot, context),
+             "annual_report": annual_view(snapshot, context)}
     return SiteReport(snapshot, results, verdict, site_stats(snapshot, duration_s), views)
 
 

@@ -47,6 +47,7 @@ class Route:
     behaviour: str | None = None
     body: bytes | None = None
     context: tuple[tuple[str, object], ...] = ()   # extra template values (title, days ago)
+    annual: str | None = None   # "due" / "previous": a yearly report built by demo/annual.py
 
 
 _ROBOTS = b"User-agent: *\nDisallow: /admin/\n"
@@ -111,6 +112,8 @@ ROUTES: dict[str, dict[str, Route]] = {
         "/zwgk/zfxxgkzn.html": Route("portal/guide.html"),
         "/zwgk/fdzdgknr/index.html": Route("portal/fdzdgknr.html"),
         "/zwgk/ndbg/index.html": Route("portal/ndbg.html"),
+        "/zwgk/ndbg/content_last.html": Route(annual="due"),
+        "/zwgk/ndbg/content_before.html": Route(annual="previous"),
         "/zwgk/zwxmt.html": Route("portal/newmedia.html"),
         "/xwdt/index.html": Route("portal/xwdt.html"),
         "/xwdt/index_1.html": Route("portal/xwdt_page2.html"),
@@ -131,8 +134,6 @@ ROUTES: dict[str, dict[str, Route]] = {
                "/xwdt/bmdt/content_502.html": ("区社会事业局开展秋季开学安全检查", 75),
                "/xwdt/content_0901.html": ("高新区召开年度政务公开工作总结会议", 333),
                "/xwdt/content_0902.html": ("高新区举办政府信息公开业务培训班", 375),
-               "/zwgk/ndbg/content_last.html": ("珠海高新区上年度政府信息公开工作年度报告", 300),
-               "/zwgk/ndbg/content_before.html": ("珠海高新区前年度政府信息公开工作年度报告", 660),
            }.items()},
         "/widgets/weather.html": Route("portal/weather_widget.html"),
         "/download/shenqingbiao.doc": Route(body=b"\xd0\xcf\x11\xe0demo", content_type="application/msword",
@@ -182,6 +183,7 @@ EXPECTED: tuple[tuple[str, str, str], ...] = (
     (_P, "columns.stale", "部门动态"),
     (_P, "columns.blank", "专题专栏"),
     (_P, "interaction.unanswered", "content_3003.html"),
+    (_P, "annual_report.arithmetic", "表四"),
     (_P, "regulations.outdated", "政府信息公开条例"),
     (_P, "regulations.repealed_shown", "中外合资经营企业法实施条例"),
     (_P, "regulations.repealed_shown", "12号"),
@@ -196,6 +198,7 @@ EXPECTED: tuple[tuple[str, str, str], ...] = (
     (_D, "disclosure.newmedia_list_missing", "kjcxj"),
     (_D, "interaction.unanswered", "在线互动渠道"),
     (_D, "regulations.library_missing", "kjcxj"),
+    (_D, "annual_report.missing", "kjcxj"),
 )
 
 
@@ -243,7 +246,10 @@ class _Handler(BaseHTTPRequestHandler):
         if route.body is not None:
             charset = "; charset=utf-8" if route.content_type.startswith("text/") else ""
             return route.body, route.content_type + charset
-        text = self.server.render(route.template or "common/404.html", urlsplit(self.path).path, route.context)
+        if route.annual:
+            text = self.server.state.annual_report(route.annual)
+        else:
+            text = self.server.render(route.template or "common/404.html", urlsplit(self.path).path, route.context)
         body = text.encode(route.encoding, errors="replace")
         label = "gbk" if route.encoding == "gb18030" else route.encoding
         return body, route.content_type + (f"; charset={label}" if route.declare_charset else "")
@@ -278,7 +284,30 @@ class _DemoState:
         name, newest = STATUTORY_COLUMNS.get(slug, ("", 0))
         return self.templates.get_template(template).render(
             port=self.port, d=days_ago, year=self.today.year, slug=slug, category=name, newest=newest,
+            report_published=self.report_published().isoformat(),
             **dict(extra))
+
+
+    def report_published(self) -> date:
+        """Last year's report went out on 20 January (well before the deadline)."""
+        published = date(self.today.year, 1, 20)
+        return published if published < self.today else self.today - timedelta(days=1)
+
+    def annual_report(self, which: str) -> str:
+        from markupsafe import Markup
+
+        from govaudit.demo.annual import CONSISTENT, report_parts
+
+        year = self.today.year - 1
+        if which == "due":  # 表四's 行政复议 总计 is wrong: a seeded arithmetic error
+            title, body = report_parts(year, table4=[1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1])
+            published = self.report_published().isoformat()
+        else:
+            numbers = {**CONSISTENT, "open": [10, 3, 0, 0, 0, 1], "carried_out": [2, 0, 0, 0, 0, 0]}
+            title, body = report_parts(year - 1, numbers=numbers)
+            published = f"{year}-01-25"
+        return self.templates.get_template("portal/annual_report.html").render(
+            port=self.port, title=Markup(title), body=Markup(body), published=published)
 
 
 class _DemoHTTPServer(ThreadingHTTPServer):

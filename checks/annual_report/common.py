@@ -1,0 +1,95 @@
+"""Finding the yearly reports on a site and picking the one due (last year's, by --today).
+
+Reports are found by link text ("2025年政府信息公开工作年度报告") anywhere on the site, read
+from the crawled page or the downloaded attachment, and dated by the report page's own date
+or, failing that, the list row's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from checks.annual_report.model import AnnualReport, from_html, normalise, read_report, report_year
+from checks.base import RuleContext
+from checks.sitemodel.columns import site_model
+from checks.sitemodel.dates import FoundDate
+from crawler.snapshot import SiteSnapshot
+
+BASIS = "《中华人民共和国政府信息公开条例》第四十九条、第五十条；国办公开办函〔2021〕30号（2021年起格式）、国办公开办函〔2019〕60号"
+_REPORT_LINK = re.compile(r"(20\d{2})\s*年度?.{0,30}?(政府)?(信息公开|政务公开).{0,12}?(年度报告|年报)")
+
+
+@dataclass(frozen=True)
+class FoundReport:
+    year: int | None
+    url: str
+    title: str
+    published: FoundDate | None
+    report: AnnualReport | None
+    unread_reason: str | None      # why `report` is None or unreadable
+
+
+def deadline_for(year: int, kind: str) -> date:
+    """条例 第四十九、五十条: departments by 1月31日, a government's own report by 3月31日."""
+    return date(year + 1, 3, 31) if kind == "portal" else date(year + 1, 1, 31)
+
+
+def site_reports(snapshot: SiteSnapshot, context: RuleContext) -> list[FoundReport]:
+    key = f"_annual_reports_{context.today.isoformat()}"
+    if key not in snapshot.__dict__:
+        snapshot.__dict__[key] = _find(snapshot, context)
+    return snapshot.__dict__[key]  # type: ignore[no-any-return]
+
+
+def _find(snapshot: SiteSnapshot, context: RuleContext) -> list[FoundReport]:
+    model = site_model(snapshot, context.today)
+    list_dates = {item.url: item.date for column in model.columns.values() for item in column.items if item.date}
+    found: dict[str, FoundReport] = {}
+    for url, texts in model.anchors.items():
+        text = next((t for t in texts if _REPORT_LINK.search(normalise(t))), None)
+        if text is None or url in found:
+            continue
+        report, why = _read(snapshot, url, text)
+        year = report.year if report is not None and report.year else report_year(text)
+        published = model.article_dates.get(url) or list_dates.get(url)
+        found[url] = FoundReport(year, url, text, published, report, why)
+    return sorted(found.values(), key=lambda r: (r.year or 0), reverse=True)
+
+
+def _read(snapshot: SiteSnapshot, url: str, title: str) -> tuple[AnnualReport | None, str | None]:
+    page = snapshot.pages.get(url)
+    if page is not None and page.html is not None and page.fetch.ok:
+        report = from_html(page.html, title)
+        return report, report.unreadable
+    attachment = snapshot.attachments.get(url)
+    if attachment is not None:
+        try:
+            report = read_report(attachment.data, url, attachment.content_type)
+        except Exception as exc:  # a broken file must not stop the other checks
+            return None, f"附件无法解析（{type(exc).__name__}）"
+        if attachment.truncated:
+            return report, "附件超过下载上限，只读取了前一部分"
+        return report, report.unreadable
+    if page is not None and not page.fetch.ok:
+        return None, "报告页面无法打开"
+    return None, "报告正文未被抓取（可能是不支持的附件格式或超出抓取范围）"
+
+
+def due_year(context: RuleContext) -> int:
+    return context.today.year - 1
+
+
+def due_report(snapshot: SiteSnapshot, context: RuleContext) -> FoundReport | None:
+    year = due_year(context)
+    return next((r for r in site_reports(snapshot, context) if r.year == year), None)
+
+
+def readable_due_report(snapshot: SiteSnapshot, context: RuleContext) -> tuple[FoundReport | None, str | None]:
+    """(the due report, None) when it can be read, else (maybe the report, why not)."""
+    found = due_report(snapshot, context)
+    if found is None:
+        return None, f"未找到 {due_year(context)} 年度报告（见 annual_report.missing）"
+    if found.report is None or found.unread_reason:
+        return found, f"{found.title}：{found.unread_reason or '无法读取'}"
+    return found, None

@@ -1,0 +1,44 @@
+"""annual_report.missing: last year's report not published, or published after the deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.annual_report.common import BASIS, deadline_for, due_report, due_year
+from checks.base import Outcome, Rule, RuleContext, Severity
+from crawler.snapshot import SiteSnapshot
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    year = due_year(context)
+    deadline = deadline_for(year, snapshot.kind)
+    found = due_report(snapshot, context)
+    if found is None:
+        if context.today <= deadline:
+            yield RULE.not_checked(f"{year} 年度报告的公开期限 {deadline} 尚未到")
+        else:
+            yield RULE.finding(snapshot.start_url, {"year": year, "deadline": deadline.isoformat(),
+                                                    "today": context.today.isoformat()}, variant="missing")
+        return
+    if found.published is None:
+        yield RULE.not_checked(f"找到 {found.title}，但未能读出发布日期，无法判断是否按期公开", found.url)
+        return
+    if found.published.value > deadline:
+        yield RULE.finding(found.url, {"year": year, "title": found.title, "published": found.published.value.isoformat(),
+                                       "date_source": found.published.source, "deadline": deadline.isoformat()},
+                           variant="late")
+
+
+RULE = Rule(
+    id="annual_report.missing",
+    title="未按期公开政府信息公开工作年度报告",
+    severity=Severity.DEDUCT,
+    task="39",
+    basis=BASIS,
+    explanation="按检查基准日确定应公开的上一年度报告；部门应在次年 1月31日前、政府本级（门户网站）应在 3月31日前公开。"
+                "未找到报告，或报告发布日期晚于期限。",
+    messages={"missing": "未找到 {year} 年政府信息公开工作年度报告（公开期限 {deadline}）",
+              "late": "{title}发布于 {published}，晚于公开期限 {deadline}"},
+    check=check,
+    advice="在“政府信息公开年报”栏目按期发布上一年度报告。",
+)

@@ -1,0 +1,42 @@
+"""annual_report.tables: a required table missing, or not in the format of that year."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.annual_report.common import BASIS, readable_due_report
+from checks.annual_report.model import FORMAT_2021
+from checks.base import Outcome, Rule, RuleContext, Severity
+from crawler.snapshot import SiteSnapshot
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    found, why = readable_due_report(snapshot, context)
+    if why or found is None or found.report is None:
+        yield RULE.not_checked(why or "无法读取年度报告", found.url if found else None)
+        return
+    report = found.report
+    missing = [name for name, table in (("表二（主动公开情况）", report.table2), ("表三（申请处理情况）", report.table3),
+                                        ("表四（行政复议、行政诉讼）", report.table4)) if table is None or
+               (table.name != "表二" and not table.rows and not table.ambiguous)]
+    for name in missing:
+        yield RULE.finding(found.url, {"title": found.title, "table": name}, variant="missing")
+    table3 = report.table3
+    if table3 is not None and table3.rows and report.format == FORMAT_2021 and "other" in table3.rows:
+        yield RULE.finding(found.url, {"title": found.title, "table": "表三", "year": report.year,
+                                       "seen": "（六）其他处理只有一行（2019年格式）",
+                                       "expected": "2021年格式：（六）其他处理分三项"}, variant="format")
+
+
+RULE = Rule(
+    id="annual_report.tables",
+    title="年度报告表格缺失或格式不符",
+    severity=Severity.DEDUCT,
+    task="39",
+    basis=BASIS,
+    explanation="应有主动公开情况表、收到和处理申请情况表、行政复议和行政诉讼情况表；2021 年及以后的报告应使用 2021 年格式"
+                "（不予处理、其他处理等分项细化）。",
+    messages={"missing": "{title}没有{table}", "format": "{title}的{table}不是 {year} 年度应使用的格式：{seen}"},
+    check=check,
+    advice="按国办公开办函〔2021〕30号规定的格式编制表格。",
+)

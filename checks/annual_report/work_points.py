@@ -1,0 +1,34 @@
+"""annual_report.work_points: the report does not account for the year's 工作要点 (plan task 50)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.annual_report.common import BASIS, readable_due_report
+from checks.annual_report.model import squeeze
+from checks.base import Outcome, Rule, RuleContext, Severity
+from crawler.snapshot import SiteSnapshot
+
+_WORDS = ("工作要点", "政务公开要点", "政务公开工作要点")
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    found, why = readable_due_report(snapshot, context)
+    if why or found is None or found.report is None:
+        yield RULE.not_checked(why or "无法读取年度报告", found.url if found else None)
+        return
+    if not any(word in squeeze(found.report.text) for word in _WORDS):
+        yield RULE.finding(found.url, {"title": found.title, "searched": list(_WORDS)})
+
+
+RULE = Rule(
+    id="annual_report.work_points",
+    title="年度报告未报告工作要点落实情况",
+    severity=Severity.NOTICE,
+    task="50",
+    basis="珠高办〔2021〕50号 工作要点第50项（各部门贯彻落实要点的主要情况纳入年度报告）",
+    explanation="年度报告正文中应有对本年度政务公开工作要点落实情况的说明（查找“工作要点”等字样）。",
+    messages={"default": "{title}中未见对年度政务公开工作要点落实情况的说明"},
+    check=check,
+    advice="在年度报告“总体情况”中逐项说明工作要点的落实情况。",
+)
