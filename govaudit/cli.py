@@ -276,6 +276,67 @@ def mail(test: bool, config_path: str | None) -> None:
     click.echo(f"测试邮件已发送给 {'、'.join(config.mail.recipients)}。")
 
 
+@main.command("annual-report")
+@click.argument("file_or_url")
+@click.option("--year", type=click.IntRange(2008, 2100), help="报告年度（默认从标题识别）")
+@click.option("--json", "as_json", is_flag=True, help="以 report.json 的格式输出问题")
+@_guarded
+def annual_report(file_or_url: str, year: int | None, as_json: bool) -> None:
+    """单独检查一份政府信息公开工作年度报告（HTML、文本、PDF、DOCX、XLSX 文件或网址）：各部分、表格、勾稽关系。"""
+    import json
+
+    from checks.annual_report.standalone import check_report
+    from checks.base import Finding
+    from reports.document import finding_json, not_checked_json
+
+    data, name, content_type = _read_source(file_or_url)
+    found, outcomes = check_report(data, name, content_type, year)
+    findings = [o for o in outcomes if isinstance(o, Finding)]
+    skipped = [o for o in outcomes if not isinstance(o, Finding)]
+    if as_json:
+        click.echo(json.dumps({"report": {"title": found.title, "year": found.year, "source": file_or_url},
+                               "findings": [finding_json(f, "") for f in findings],
+                               "not_checked": [not_checked_json(n) for n in skipped]}, ensure_ascii=False, indent=2))
+        return
+    report = found.report
+    click.echo(f"{found.title or name}（{found.year or '年度未识别'}年度，"
+               f"{report.format if report else '—'} 年格式）：发现 {len(findings)} 个问题")
+    for finding in findings:
+        click.echo(f"- [{finding.severity.label}] {finding.rule}：{finding.message}")
+        for key, value in finding.evidence.items():
+            click.echo(f"    {key}: {value}")
+    for item in skipped:
+        click.echo(f"- [未检查] {item.rule}：{item.reason}")
+
+
+def _read_source(file_or_url: str) -> tuple[bytes, str, str]:
+    if file_or_url.startswith(("http://", "https://")):
+        import asyncio
+
+        from crawler.fetch import Fetcher
+        from crawler.politeness import HostLimiter
+
+        config = load_config(None)
+
+        async def fetch() -> tuple[bytes, str]:
+            limiter = HostLimiter(1, 0.0, 1)
+            async with Fetcher(config, limiter) as fetcher:
+                fetched = await fetcher.fetch(file_or_url, max_bytes=config.crawl.max_attachment_bytes)
+            if not fetched.outcome.ok or fetched.body is None:
+                from checks.wording import describe_outcome
+
+                raise GovauditError(f"无法下载 {file_or_url}：{describe_outcome(fetched.outcome)}")
+            return fetched.body, fetched.outcome.header("content-type") or ""
+
+        body, content_type = asyncio.run(fetch())
+        return body, file_or_url, content_type
+    path = Path(file_or_url)
+    try:
+        return path.read_bytes(), path.name, ""
+    except OSError as exc:
+        raise UsageError(f"无法读取文件 {file_or_url}：{exc.strerror}") from None
+
+
 @main.group()
 def regulations() -> None:
     """法规参考库：导入新版本、查询某部法规。"""

@@ -7,11 +7,12 @@ or, failing that, the list row's."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from checks.annual_report.model import AnnualReport, from_html, normalise, read_report, report_year
-from checks.base import RuleContext
+from checks.base import Outcome, Rule, RuleContext
 from checks.sitemodel.columns import site_model
 from checks.sitemodel.dates import FoundDate
 from crawler.snapshot import SiteSnapshot
@@ -93,3 +94,13 @@ def readable_due_report(snapshot: SiteSnapshot, context: RuleContext) -> tuple[F
     if found.report is None or found.unread_reason:
         return found, f"{found.title}：{found.unread_reason or '无法读取'}"
     return found, None
+
+
+def judge_due_report(rule: Rule, snapshot: SiteSnapshot, context: RuleContext,
+                     judge: Callable[[FoundReport], Iterator[Outcome]]) -> Iterator[Outcome]:
+    """Run `judge` on the due report when it can be read, else say why in not_checked."""
+    found, why = readable_due_report(snapshot, context)
+    if why or found is None or found.report is None:
+        yield rule.not_checked(why or "无法读取年度报告", found.url if found else None)
+        return
+    yield from judge(found)

@@ -60,8 +60,8 @@ _T3_ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("other_3", ("其他",), "result"),
     ("total", ("总计",), ""),
     ("carried_out", ("结转下年度",), ""),
+    ("other", ("其他处理",), "result"),   # the 2019 layout's single row; in a 2021 report, a format error
 )
-_T3_OTHER_2019 = ("other", ("其他处理",), "result")
 ROW_LABELS = {
     "new": "一、本年新收政府信息公开申请数量", "carried_in": "二、上年结转政府信息公开申请数量",
     "balance": "（七）总计 + 四、结转下年度（应等于 一 + 二）",
@@ -179,7 +179,7 @@ def _row_key(label: str, used: set[str], fmt: str) -> str | None:
     flat = squeeze(label)
     rows = list(_T3_ROWS)
     if fmt == FORMAT_2019:
-        rows = [r for r in rows if not r[0].startswith("other_")] + [_T3_OTHER_2019]
+        rows = [r for r in rows if not r[0].startswith("other_")]
     for key, words, _ in rows:
         if key in used:
             continue
@@ -272,7 +272,11 @@ def report_year(title: str, text: str = "") -> int | None:
     if match:
         return int(match.group(1))
     match = re.search(r"(20\d{2})\s*年", normalise(title))
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    # A PDF may set the title's digits in another font, extracted on a line of their own.
+    match = re.search(r"(?<!\d)(20\d{2})(?!\d)", normalise(text[:150]))
+    return int(match.group(1)) if match and "报告" in normalise(title + text[:150]) else None
 
 
 def from_html(html: str, title_hint: str = "") -> AnnualReport:
@@ -316,8 +320,11 @@ def from_text(text: str, title_hint: str = "") -> AnnualReport:
 
 
 def from_pdf(data: bytes, title_hint: str = "") -> AnnualReport:
+    import logging
+
     import pdfplumber
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings of real PDFs are not ours to show
     texts, grids = [], []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:

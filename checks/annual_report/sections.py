@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.annual_report.common import BASIS, readable_due_report
+from checks.annual_report.common import BASIS, FoundReport, judge_due_report
 from checks.base import Outcome, Rule, RuleContext, Severity
 from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    found, why = readable_due_report(snapshot, context)
-    if why or found is None or found.report is None:
-        yield RULE.not_checked(why or "无法读取年度报告", found.url if found else None)
-        return
+    return judge_due_report(RULE, snapshot, context, judge)
+
+
+def judge(found: FoundReport) -> Iterator[Outcome]:
+    """The rule on one readable report (also used by `govaudit annual-report`)."""
+    assert found.report is not None
     missing = [name for name, present in found.report.sections.items() if not present]
     if missing:
         yield RULE.finding(found.url, {"title": found.title, "missing": missing})

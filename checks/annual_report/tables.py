@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.annual_report.common import BASIS, readable_due_report
+from checks.annual_report.common import BASIS, FoundReport, judge_due_report
 from checks.annual_report.model import FORMAT_2021
 from checks.base import Outcome, Rule, RuleContext, Severity
 from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    found, why = readable_due_report(snapshot, context)
-    if why or found is None or found.report is None:
-        yield RULE.not_checked(why or "无法读取年度报告", found.url if found else None)
-        return
+    return judge_due_report(RULE, snapshot, context, judge)
+
+
+def judge(found: FoundReport) -> Iterator[Outcome]:
+    """The rule on one readable report (also used by `govaudit annual-report`)."""
+    assert found.report is not None
     report = found.report
     missing = [name for name, table in (("表二（主动公开情况）", report.table2), ("表三（申请处理情况）", report.table3),
                                         ("表四（行政复议、行政诉讼）", report.table4)) if table is None or

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checks.annual_report.common import BASIS, readable_due_report
+from checks.annual_report.common import BASIS, FoundReport, judge_due_report
 from checks.annual_report.model import normalise
 from checks.base import Outcome, Rule, RuleContext, Severity
 from crawler.snapshot import SiteSnapshot
@@ -16,9 +16,14 @@ _NAMES = {"new": "本年新收申请", "carried_in": "上年结转申请"}
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    found, why = readable_due_report(snapshot, context)
-    if why or found is None or found.report is None or found.report.table3 is None:
-        yield RULE.not_checked(why or "没有可对照的表三", found.url if found else None)
+    return judge_due_report(RULE, snapshot, context, judge)
+
+
+def judge(found: FoundReport) -> Iterator[Outcome]:
+    """The rule on one readable report (also used by `govaudit annual-report`)."""
+    assert found.report is not None
+    if found.report.table3 is None:
+        yield RULE.not_checked("没有可对照的表三", found.url)
         return
     text = normalise(found.report.text)
     for key, pattern in _CLAIMS:

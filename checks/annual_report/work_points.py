@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.annual_report.common import BASIS, readable_due_report
+from checks.annual_report.common import BASIS, FoundReport, judge_due_report
 from checks.annual_report.model import squeeze
 from checks.base import Outcome, Rule, RuleContext, Severity
 from crawler.snapshot import SiteSnapshot
@@ -13,10 +13,12 @@ _WORDS = ("工作要点", "政务公开要点", "政务公开工作要点")
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    found, why = readable_due_report(snapshot, context)
-    if why or found is None or found.report is None:
-        yield RULE.not_checked(why or "无法读取年度报告", found.url if found else None)
-        return
+    return judge_due_report(RULE, snapshot, context, judge)
+
+
+def judge(found: FoundReport) -> Iterator[Outcome]:
+    """The rule on one readable report (also used by `govaudit annual-report`)."""
+    assert found.report is not None
     if not any(word in squeeze(found.report.text) for word in _WORDS):
         yield RULE.finding(found.url, {"title": found.title, "searched": list(_WORDS)})
 
