@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from contextlib import AsyncExitStack
 import time
 import uuid
 from collections.abc import Callable
@@ -16,7 +17,8 @@ from crawler.extract import extract_links, page_title, parse_html
 from crawler.fetch import Fetcher, looks_like_html
 from crawler.politeness import HostLimiter
 from crawler.ipv6 import Ipv6Stage
-from crawler.resolve import DnsClient, Resolver
+from crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
+from crawler.resolve import DnsClient, ResolutionError, Resolver
 from crawler.robots import RobotsCache
 from crawler.snapshot import NAVIGATION_TAGS, Attachment, CrawlNote, Page, SiteSnapshot, Soft404Probe, now_iso
 from crawler.urls import Scope, normalize, origin_key
@@ -41,7 +43,8 @@ class _Frontier:
 
 class SiteCrawler:
     def __init__(self, config: Config, site: SiteConfig, fetcher: Fetcher,
-                 robots: RobotsCache, progress: Progress | None = None, dns: DnsClient | None = None) -> None:
+                 robots: RobotsCache, progress: Progress | None = None, dns: DnsClient | None = None,
+                 renderer: Renderer | None = None) -> None:
         self.config = config
         self.limits = config.crawl
         self.site = site
@@ -50,6 +53,8 @@ class SiteCrawler:
         self.scope = Scope(site.url, site.same_site_hosts)
         self.progress = progress or (lambda *_: None)
         self.dns = dns
+        self.renderer = renderer
+        self.rendered_count = 0
         self.frontier = _Frontier()
         self.bytes_read = 0
         self.deadline = 0.0
@@ -139,6 +144,7 @@ class SiteCrawler:
         first_reader = self.content_owner.setdefault(outcome.final_url, url) == url
         if first_reader and outcome.ok and fetched.body is not None and _is_html(page.content_type, fetched.body):
             self._read_html(page, fetched.body)
+            await self._render_if_needed(page)
         self.snapshot.pages[url] = page
         self._enqueue_links(page)
 
@@ -149,6 +155,29 @@ class SiteCrawler:
         page.title = page_title(tree)
         page.links, page.skipped_links = extract_links(tree, page.fetch.final_url)
         page.__dict__["tree"] = tree  # the cached_property: rules reuse this parse
+
+    async def _render_if_needed(self, page: Page) -> None:
+        """Run the page's scripts in Chromium when its static HTML cannot show what the rules
+        need (or always, by configuration); the rendered DOM's links join the crawl."""
+        options = self.config.render
+        if self.renderer is None or self.rendered_count >= options.max_rendered_pages:
+            return
+        if options.mode != "always" and not needs_render(page):
+            return
+        self.rendered_count += 1
+        rendered = await self.renderer.render(page.fetch.final_url)
+        if rendered.html is None:
+            page.render_error = rendered.error
+            return
+        static_links = page.links
+        page.rendered_html = rendered.html
+        page.__dict__.pop("tree", None)
+        tree = page.tree
+        assert tree is not None
+        links, skipped = extract_links(tree, page.fetch.final_url)
+        known = {link.url for link in static_links}
+        page.links = static_links + tuple(link for link in links if link.url not in known)
+        page.skipped_links = tuple(dict.fromkeys(page.skipped_links + skipped))
 
     def _enqueue_links(self, page: Page) -> None:
         next_depth = page.depth + 1
@@ -297,6 +326,32 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
                           config.politeness.global_concurrency)
     resolver = resolver or Resolver(config.network)
-    async with Fetcher(config, limiter, resolver) as fetcher:
-        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns)
+    async with Fetcher(config, limiter, resolver) as fetcher, AsyncExitStack() as stack:
+        scope = Scope(site.url, site.same_site_hosts)
+        renderer, why_not = await _open_renderer(config, scope, resolver, stack)
+        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns, renderer)
+        if why_not:
+            crawler.snapshot.notes.append(CrawlNote("render_unavailable", why_not))
         return await crawler.run()
+
+
+async def _open_renderer(config: Config, scope: Scope, resolver: Resolver,
+                         stack: AsyncExitStack) -> tuple[Renderer | None, str | None]:
+    if config.render.mode == "never":
+        return None, None
+    reason = unavailable_reason(config.render)
+    if reason:
+        return None, reason
+    hosts = {host: addrs for host, addrs in resolver.dns.static.items()}
+    for key in scope.hosts():
+        host = key.rsplit(":", 1)[0] if key.count(":") == 1 else key
+        if host not in hosts:
+            try:
+                hosts[host] = await resolver.resolve(host)
+            except ResolutionError:
+                continue
+    try:
+        renderer = await stack.enter_async_context(Renderer(config.render, scope.contains, hosts))
+    except RenderUnavailable as exc:
+        return None, str(exc)
+    return renderer, None

@@ -110,6 +110,8 @@ class Page:
     title: str = ""
     links: tuple[Link, ...] = ()
     skipped_links: tuple[tuple[str, str], ...] = ()   # (href, scheme or problem) never fetched
+    rendered_html: str | None = None     # the DOM after Chromium ran the page's scripts
+    render_error: str | None = None
 
     @property
     def url(self) -> str:
@@ -125,12 +127,18 @@ class Page:
         a fragment loaded into an iframe/frame of another page."""
         return self.found_via in (None, "a", "area")
 
+    @property
+    def rendered(self) -> bool:
+        return self.rendered_html is not None
+
     @cached_property
     def tree(self) -> lxml.html.HtmlElement | None:
-        """The parsed document, parsed once and shared by every rule."""
+        """The parsed document (the rendered DOM when the page was rendered), parsed once
+        and shared by every rule."""
         from crawler.extract import parse_html
 
-        return parse_html(self.html) if self.html is not None else None
+        source = self.rendered_html if self.rendered_html is not None else self.html
+        return parse_html(source) if source is not None else None
 
 
 @dataclass(frozen=True)

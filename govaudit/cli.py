@@ -25,12 +25,14 @@ from govaudit.config import Config, SiteConfig, load_config, parse_resolve, url_
 from govaudit.errors import ConfigError, GovauditError, UsageError
 from govaudit.store import Store
 from govaudit.inspection import InspectionResult, finish_run, inspect_sites
+from govaudit.screenshots import capture as capture_screenshots
 from reports.extras import write_run_extras
 from reports.render import write_reports
 
 console = Console(stderr=True)
-_DEPENDENCIES = ("httpx", "beautifulsoup4", "lxml", "jinja2", "dnspython", "protego",
-                 "charset-normalizer", "rich", "click")
+_DEPENDENCIES = ("httpx", "lxml", "jinja2", "dnspython", "protego", "charset-normalizer", "rich", "click",
+                 "cattrs", "chinesecalendar", "apscheduler", "sqlalchemy", "openpyxl", "pdfplumber", "python-docx",
+                 "playwright", "pillow")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,6 +91,7 @@ def _run(config: Config, sites: list[SiteConfig], out: Path, today: date, store_
         try:
             result = inspect_sites(config, sites, store_path=store_path, today=today, progress=progress,
                                    kind=kind, resume=resume)
+            capture_screenshots(config, result.document, out)
             paths = write_reports(result.document, out)
             if ledger:
                 paths.update(write_run_extras(result, config, out))
@@ -145,11 +148,11 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--resolve", multiple=True, metavar="HOST:ADDR", help="把 HOST 解析为 ADDR（可重复，同 curl）")
 @click.option("--max-pages", type=click.IntRange(min=1), help="最多抓取的页面数")
 @click.option("--unit", help="责任单位名称（报告中显示）")
-@click.option("--render", type=click.Choice(["auto", "never", "always"]), default="never", show_default=True,
-              help="是否用浏览器渲染页面（本版本尚未提供渲染，均按 never 处理）")
+@click.option("--render", type=click.Choice(["auto", "never", "always"]),
+              help="用浏览器渲染页面：auto 只渲染静态内容不足的页面（默认，见 [render] mode），always 全部渲染，never 不渲染")
 @_guarded
 def inspect(url: str, config_path: str | None, out: str, today: str | None, resolve: tuple[str, ...],
-            max_pages: int | None, unit: str | None, render: str) -> None:
+            max_pages: int | None, unit: str | None, render: str | None) -> None:
     """检查一个网站：抓取、逐条规则检查，写出 report.html 和 report.json。"""
     config = load_config(config_path)
     for item in resolve:
@@ -160,8 +163,8 @@ def inspect(url: str, config_path: str | None, out: str, today: str | None, reso
     network = dataclasses.replace(config.network, resolve=config.network.resolve + resolve)
     crawl = dataclasses.replace(config.crawl, max_pages=max_pages) if max_pages else config.crawl
     config = config.replace(network=network, crawl=crawl)
-    if render != "never":
-        click.echo("提示：本版本尚未提供浏览器渲染，依赖脚本生成的内容将列入“未检查事项”。", err=True)
+    if render is not None:
+        config = config.replace(render=dataclasses.replace(config.render, mode=render))
     site = _site_for(config, url, unit)
     result, paths = _run(config, [site], Path(out), _today(today), _store_path(config))
     _print_summary(result, paths)
@@ -379,18 +382,27 @@ def regulations_show(title: str, config_path: str | None) -> None:
 
 @main.command()
 def doctor() -> None:
-    """检查运行环境：Python、依赖包、浏览器和中文字体。"""
+    """检查运行环境：Python、依赖包、浏览器和中文字体，缺少时说明如何安装。"""
+    import subprocess
+
+    from crawler.render import unavailable_reason
+    from govaudit.config import RenderOptions
+
     click.echo(f"govaudit {__version__}，Python {platform.python_version()}（{sys.executable}）")
     for name in _DEPENDENCIES:
         try:
             click.echo(f"  [有] {name} {importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
             click.echo(f"  [缺] {name}：请运行 ./setup 安装")
+    reason = unavailable_reason(RenderOptions())
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium:
-        click.echo(f"  [有] Chromium：{chromium}")
-    else:
-        click.echo("  [缺] Chromium（浏览器渲染需要，当前版本尚未使用）：apt-get install -y chromium")
+    click.echo(f"  [有] Chromium：{chromium}" if chromium else
+               "  [缺] Chromium：页面渲染和截图不可用，相关检查列入未检查；安装：apt-get install -y chromium")
+    if reason and chromium:
+        click.echo(f"  [缺] {reason}")
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
+    click.echo("  [有] 中文字体（Noto CJK）" if "CJK" in fonts else
+               "  [缺] 中文字体：截图中的汉字会显示为方框；安装：apt-get install -y fonts-noto-cjk")
 
 
 if __name__ == "__main__":

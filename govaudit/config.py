@@ -121,6 +121,23 @@ class RegulationOptions:
 
 
 @dataclass(frozen=True)
+class RenderOptions:
+    """Rendering pages in Chromium (Playwright), for sites that build content with script."""
+
+    mode: Literal["auto", "never", "always"] = "auto"   # auto: only pages whose static HTML needs it
+    max_contexts: int = 2             # browser contexts open at once
+    pages_per_context: int = 20       # a context is recycled after this many pages
+    page_timeout_s: float = 15.0      # a page still running script after this is cut
+    max_rendered_pages: int = 50      # per site
+    screenshots: bool = True          # homepage and evidence pages, in the report
+    max_screenshots: int = 8          # per site
+    viewport_width: int = 1280
+    viewport_height: int = 800
+    chromium_path: str = ""           # empty: chromium on PATH
+    user_agent: str = ""              # empty: Chromium's own
+
+
+@dataclass(frozen=True)
 class Store:
     path: str = "govaudit.sqlite"
     keep_full_runs: int = 3      # newest runs whose snapshots keep every page body
@@ -225,6 +242,7 @@ class Config:
     interaction: InteractionOptions = field(default_factory=InteractionOptions)
     disclosure: DisclosureOptions = field(default_factory=DisclosureOptions)
     regulations: RegulationOptions = field(default_factory=RegulationOptions)
+    render: RenderOptions = field(default_factory=RenderOptions)
     store: Store = field(default_factory=Store)
     run: RunOptions = field(default_factory=RunOptions)
     schedule: ScheduleOptions = field(default_factory=ScheduleOptions)
@@ -241,7 +259,8 @@ class Config:
 _TOP_LEVEL: dict[str, type] = {
     "crawl": CrawlLimits, "retry": RetryPolicy, "politeness": Politeness,
     "network": Network, "ipv6": Ipv6Options, "freshness": Freshness, "interaction": InteractionOptions,
-    "disclosure": DisclosureOptions, "regulations": RegulationOptions, "store": Store, "scoring": Scoring,
+    "disclosure": DisclosureOptions, "regulations": RegulationOptions, "render": RenderOptions, "store": Store,
+    "scoring": Scoring,
     "run": RunOptions, "schedule": ScheduleOptions, "ledger": LedgerOptions, "mail": MailOptions,
 }
 

@@ -16,6 +16,7 @@ from govaudit.config import Config, SiteConfig
 from govaudit.errors import UsageError
 from govaudit.inspection import InspectionResult, ProgressFactory, finish_run, inspect_sites
 from govaudit.mail import build_message, send
+from govaudit.screenshots import capture as capture_screenshots
 from govaudit.store import Store
 from reports.extras import write_run_extras
 from reports.render import write_reports
@@ -57,6 +58,7 @@ def run_all(config: Config, *, names: tuple[str, ...] = (), out: Path | None = N
     result = inspect_sites(config, sites, store_path=database, today=today or date.today(), progress=progress,
                            kind="nightly", resume=True)
     out_dir = out or config_dir(config) / config.store.reports_dir / result.run_id
+    capture_screenshots(config, result.document, out_dir)
     paths = write_reports(result.document, out_dir)
     paths.update(write_run_extras(result, config, out_dir))
     with Store(database) as store:

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def write_config(tmp_path: Path, sites: list[tuple[str, str]], extra: str = "") -> Path:
     blocks = "".join(f'[[sites]]\nname = "{name}"\nurl = "{url}"\nunit = "{name}单位"\n\n' for name, url in sites)
     path = tmp_path / "config.toml"
-    path.write_text("[network]\nresolve_only_mapped = true\n[retry]\nbackoff_s = 0.05\ntimeout_s = 5\n"
+    path.write_text("[network]\nresolve_only_mapped = true\n[retry]\nbackoff_s = 0.05\ntimeout_s = 5\n[render]\nmode = \"never\"\n"
                     "[politeness]\nmin_interval_s = 0\n[crawl]\ncheck_external_links = false\n"
                     f"{extra}\n{blocks}", encoding="utf-8")
     return path

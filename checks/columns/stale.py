@@ -18,7 +18,8 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     for entry in entries:
         column = entry.column
         if entry.status == "script":
-            yield RULE.not_checked(f"栏目“{column.name}”的列表由脚本另行加载，未渲染时无法读取", column.url)
+            why = next((n.detail for n in snapshot.notes if n.kind == "render_unavailable"), "未渲染页面")
+            yield RULE.not_checked(f"栏目“{column.name}”的列表由脚本另行加载（{why}），无法读取", column.url)
             continue
         if entry.status == "no_list":
             yield RULE.not_checked(f"栏目“{column.name}”页面上没有识别出信息列表，无法判断更新情况", column.url)
@@ -34,8 +35,13 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
             "date_source": entry.newest_date.source if entry.newest_date else None,
             "age_days": entry.age_days, "today": context.today.isoformat(),
             "future_dates": list(entry.future_dates),
+            "view": "浏览器渲染后的页面" if _rendered(snapshot, column.pages) else "页面源代码",
         }
         yield RULE.finding(column.url, evidence, variant=entry.status)
+
+
+def _rendered(snapshot: SiteSnapshot, urls: list[str]) -> bool:
+    return any(snapshot.pages[u].rendered for u in urls if u in snapshot.pages)
 
 
 RULE = Rule(

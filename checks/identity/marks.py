@@ -127,7 +127,7 @@ def footer_findings(rule: Rule, snapshot: SiteSnapshot,
         result: MarkResult = judge(page, text)
         if result.status is Status.PRESENT:
             continue
-        if result.status is Status.MISSING and text.script_footer:
+        if result.status is Status.MISSING and text.script_footer and not page.rendered:
             unsure.append(page)
             continue
         if result.status is Status.UNSURE:
@@ -144,11 +144,13 @@ def footer_findings(rule: Rule, snapshot: SiteSnapshot,
             "pages_checked": len(pages), "pages_affected": len(group),
             "pages": [p.url for p in group[:_MAX_PAGES_LISTED]], "on_homepage": on_homepage,
             "seen": seen, "footer_text": snippets.get(first.url, ""), "checked_at": first.fetch.fetched_at,
+            "view": "浏览器渲染后的页面" if any(p.rendered for p in group) else "页面源代码",
         }
         yield rule.finding(first.url, evidence, variant=status.value, on_homepage=on_homepage)
     if unsure:
         sample = "、".join(p.url for p in unsure[:3])
-        yield rule.not_checked(f"{len(unsure)} 个页面的页脚可能由脚本生成，未渲染时无法判断（如 {sample}）")
+        why = next((n.detail for n in snapshot.notes if n.kind == "render_unavailable"), "未渲染")
+        yield rule.not_checked(f"{len(unsure)} 个页面的页脚可能由脚本生成，{why}，无法判断（如 {sample}）")
 
 
 def find_labelled(text: str, label: str, span: int = 30) -> str | None:

@@ -165,7 +165,7 @@ def _collect_columns(model: SiteModel, snapshot: SiteSnapshot, pages: list[Page]
             if further not in later_pages and further != page.url:
                 later_pages[further] = page.url
         text = _content_text(page, model.boilerplate)
-        column.script_list = _script_fills_list(page) and not items
+        column.script_list = _script_fills_list(page) and not items and not page.rendered
         column.blank = not items and not column.script_list and _looks_blank(page, text)
         column.blank_text = text[:80]
         if items or column.blank or column.script_list or column.klass != "other":

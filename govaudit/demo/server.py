@@ -124,6 +124,7 @@ ROUTES: dict[str, dict[str, Route]] = {
         "/tzgg/content_2001.html": Route("portal/notice.html"),
         "/zcwj/index.html": Route("portal/zcwj.html", behaviour="ratelimit_once"),
         "/ztzl/index.html": Route("portal/ztzl.html"),
+        "/tpxw/index.html": Route("portal/tpxw.html"),
         "/hdjl/index.html": Route("portal/hdjl.html"),
         "/hdjl/liuyan/content_3001.html": Route("portal/message_answered.html"),
         "/hdjl/liuyan/content_3003.html": Route("portal/message_unanswered.html"),
@@ -134,6 +135,8 @@ ROUTES: dict[str, dict[str, Route]] = {
                "/xwdt/bmdt/content_502.html": ("区社会事业局开展秋季开学安全检查", 75),
                "/xwdt/content_0901.html": ("高新区召开年度政务公开工作总结会议", 333),
                "/xwdt/content_0902.html": ("高新区举办政府信息公开业务培训班", 375),
+               "/tpxw/content_801.html": ("高新区举办科技成果转化对接活动", 33),
+               "/tpxw/content_802.html": ("唐家湾镇开展防台风应急演练", 47),
            }.items()},
         "/widgets/weather.html": Route("portal/weather_widget.html"),
         "/download/shenqingbiao.doc": Route(body=b"\xd0\xcf\x11\xe0demo", content_type="application/msword",
@@ -167,6 +170,11 @@ SOFT_404_HOSTS = {DEPARTMENT}
 
 _P = "高新区门户网站（演示）"
 _D = "科技创新局网站（演示）"
+
+# Found only when pages are rendered (Chromium present): the 图片新闻 list is written by script.
+RENDERED_EXPECTED: tuple[tuple[str, str, str], ...] = (
+    ("高新区门户网站（演示）", "columns.stale", "图片新闻"),
+)
 
 # What a correct audit of the demo reports: (site, rule, a fragment of the finding's URL or
 # evidence that identifies it). Anything else reported is a false alarm.
