@@ -19,6 +19,8 @@ def describe_error(error: str) -> str:
             plain = "域名解析超时"
         else:
             plain = "域名解析失败"
+    elif "blocked:" in lower:
+        plain = "指向内网或本机地址，按安全设置未访问"
     elif lower.startswith("deadline"):
         plain = "请求在时限内未完成"
     elif "timeout" in lower:

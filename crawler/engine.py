@@ -18,7 +18,7 @@ from crawler.fetch import Fetcher, looks_like_html
 from crawler.politeness import HostLimiter
 from crawler.ipv6 import Ipv6Stage
 from crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
-from crawler.resolve import DnsClient, ResolutionError, Resolver
+from crawler.resolve import AddressGuard, DnsClient, ResolutionError, Resolver
 from crawler.robots import RobotsCache
 from crawler.snapshot import NAVIGATION_TAGS, Attachment, CrawlNote, Page, SiteSnapshot, Soft404Probe, now_iso
 from crawler.urls import Scope, normalize, origin_key
@@ -126,7 +126,7 @@ class SiteCrawler:
                     "robots_homepage", "robots.txt 禁止抓取首页，按规定未抓取", (url,)))
             return
         # The homepage may move (gxq.gov.cn -> www.gxq.gov.cn): its redirects define the site.
-        follow = (lambda _: True) if depth == 0 else self.scope.contains
+        follow = self._homepage_moves if depth == 0 else self.scope.contains
         fetched = await self.fetcher.fetch(url, max_bytes=self.limits.max_page_bytes,
                                            follow=follow, html_only=True)
         self.bytes_read += fetched.size
@@ -147,6 +147,11 @@ class SiteCrawler:
             await self._render_if_needed(page)
         self.snapshot.pages[url] = page
         self._enqueue_links(page)
+
+    def _homepage_moves(self, url: str) -> bool:
+        if self.fetcher.guard is not None:
+            self.fetcher.guard.trust_host(urlsplit(url).hostname or "")
+        return True
 
     def _read_html(self, page: Page, body: bytes) -> None:
         text, encoding, source = decode_body(body, page.content_type or None)
@@ -293,6 +298,13 @@ class SiteCrawler:
             tuple((urls or [])[:50])))
 
 
+def _host_of(origin: str) -> str:
+    """'host', 'host:port', '[::1]:port' -> the host name or address."""
+    if origin.startswith("["):
+        return origin[1:].split("]", 1)[0]
+    return origin.rsplit(":", 1)[0]
+
+
 def _is_ip_host(url: str) -> bool:
     """A site reached by IP address has no names to ask DNS about: no IPv6 stage for it."""
     host = urlsplit(url).hostname or ""
@@ -326,8 +338,14 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
                           config.politeness.global_concurrency)
     resolver = resolver or Resolver(config.network)
-    async with Fetcher(config, limiter, resolver) as fetcher, AsyncExitStack() as stack:
-        scope = Scope(site.url, site.same_site_hosts)
+    scope = Scope(site.url, site.same_site_hosts)
+    guard = AddressGuard(config.network.allow_networks)
+    for key in scope.hosts():  # the audited site's own addresses stay reachable
+        try:
+            guard.trust(await resolver.resolve(_host_of(key)))
+        except ResolutionError:
+            continue
+    async with Fetcher(config, limiter, resolver, guard) as fetcher, AsyncExitStack() as stack:
         renderer, why_not = await _open_renderer(config, scope, resolver, stack)
         crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns, renderer)
         if why_not:
@@ -344,7 +362,7 @@ async def _open_renderer(config: Config, scope: Scope, resolver: Resolver,
         return None, reason
     hosts = {host: addrs for host, addrs in resolver.dns.static.items()}
     for key in scope.hosts():
-        host = key.rsplit(":", 1)[0] if key.count(":") == 1 else key
+        host = _host_of(key)
         if host not in hosts:
             try:
                 hosts[host] = await resolver.resolve(host)

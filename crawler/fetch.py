@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import httpx
 
 from crawler.politeness import HostLimiter
-from crawler.resolve import AddressSource, Resolver, ResolvingTransport
+from crawler.resolve import AddressGuard, AddressSource, Resolver, ResolvingTransport
 from crawler.snapshot import Attempt, FetchOutcome, Hop, now_iso
 from crawler.urls import normalize, origin_key
 from govaudit.config import Config
@@ -54,10 +54,12 @@ def always(_: str) -> bool:
 class Fetcher:
     """Owns the HTTP client. Use as `async with Fetcher(config, ...) as fetcher:`."""
 
-    def __init__(self, config: Config, limiter: HostLimiter, resolver: AddressSource | None = None) -> None:
+    def __init__(self, config: Config, limiter: HostLimiter, resolver: AddressSource | None = None,
+                 guard: AddressGuard | None = None) -> None:
         self.retry = config.retry
         self.limiter = limiter
         self.resolver = resolver or Resolver(config.network)
+        self.guard = guard
         self.headers = {"User-Agent": user_agent(config.politeness.contact_url),
                         "Accept-Language": "zh-CN,zh;q=0.9"}
         self._client: httpx.AsyncClient | None = None
@@ -65,7 +67,7 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         timeout = httpx.Timeout(self.retry.timeout_s)
-        transport = ResolvingTransport(self.resolver, max_connections=self._global_concurrency * 2)
+        transport = ResolvingTransport(self.resolver, max_connections=self._global_concurrency * 2, guard=self.guard)
         self._client = httpx.AsyncClient(transport=transport, timeout=timeout, headers=self.headers,
                                          follow_redirects=False, trust_env=False)
         return self

@@ -174,11 +174,36 @@ class FixedAddresses:
         return list(self.addresses[host])
 
 
-class _ResolvingBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the addresses the resolver gives, one after another."""
+class AddressGuard:
+    """Keeps the crawler off addresses it has no business with: a page may link to a
+    router's admin page or a cloud metadata address. Public addresses are allowed; others
+    only when they are the audited site's own (`trust`) or in configured networks."""
 
-    def __init__(self, resolver: AddressSource) -> None:
+    def __init__(self, allow_networks: tuple[str, ...] = ()) -> None:
+        self.networks = [ipaddress.ip_network(n, strict=False) for n in allow_networks]
+        self.trusted: set[str] = set()
+        self.trusted_hosts: set[str] = set()
+
+    def trust(self, addresses: list[str]) -> None:
+        self.trusted.update(addresses)
+
+    def trust_host(self, host: str) -> None:
+        """The homepage moved there: that host is the site now, wherever it points."""
+        self.trusted_hosts.add(host.lower().strip("[]"))
+
+    def permits(self, host: str, address: str) -> bool:
+        ip = ipaddress.ip_address(address.strip("[]"))
+        if ip.is_global or str(ip) in self.trusted or host.lower().strip("[]") in self.trusted_hosts:
+            return True
+        return any(ip in network for network in self.networks)
+
+
+class _ResolvingBackend(httpcore.AsyncNetworkBackend):
+    """Connects to the addresses the resolver gives, one after another, if the guard allows."""
+
+    def __init__(self, resolver: AddressSource, guard: AddressGuard | None = None) -> None:
         self.resolver = resolver
+        self.guard = guard
         self.inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
@@ -189,6 +214,11 @@ class _ResolvingBackend(httpcore.AsyncNetworkBackend):
             addresses = await self.resolver.resolve(host)
         except ResolutionError as exc:
             raise httpcore.ConnectError(f"DNS: {exc}") from exc
+        if self.guard is not None:
+            allowed = [a for a in addresses if self.guard.permits(host, a)]
+            if not allowed:
+                raise httpcore.ConnectError(f"Blocked: {host} -> {', '.join(addresses)} 为内网或本机地址，未访问")
+            addresses = allowed
         last: Exception | None = None
         for address in addresses:
             try:
@@ -216,7 +246,8 @@ class ResolvingTransport(httpx.AsyncHTTPTransport):
     is replaced by an identical one that has ours (pinned to httpx 0.28 in pyproject.toml).
     """
 
-    def __init__(self, resolver: AddressSource, *, max_connections: int = 100, verify: bool = True) -> None:
+    def __init__(self, resolver: AddressSource, *, max_connections: int = 100, verify: bool = True,
+                 guard: AddressGuard | None = None) -> None:
         super().__init__(verify=verify, trust_env=False)
         ssl_context = self._pool._ssl_context  # type: ignore[attr-defined]
         self._pool = httpcore.AsyncConnectionPool(
@@ -224,5 +255,5 @@ class ResolvingTransport(httpx.AsyncHTTPTransport):
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=5.0,
-            network_backend=_ResolvingBackend(resolver),
+            network_backend=_ResolvingBackend(resolver, guard),
         )

@@ -81,6 +81,8 @@ def origin_key(url: str) -> str:
     """host, or host:port when the port is not the scheme's default."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
     port = parts.port
     if port is None or port == _DEFAULT_PORTS.get(parts.scheme):
         return host

@@ -69,6 +69,9 @@ class Network:
     # Only names in `resolve` are resolved; every other name fails (the demo uses this so
     # that nothing it links to can ever leave the machine).
     resolve_only_mapped: bool = False
+    # Non-public addresses (loopback, private, link-local) are never connected to, except the
+    # audited site's own addresses and these networks (CIDR, e.g. "10.20.0.0/16").
+    allow_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -428,6 +431,11 @@ class _Builder:
                 parse_resolve(item)
             except ValueError as exc:
                 self.fail(f"network.resolve[{index}]", str(exc))
+        for index, network in enumerate(config.network.allow_networks):
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                self.fail(f"network.allow_networks[{index}]", f"“{network}”不是网络地址（如 10.20.0.0/16）")
         for index, server in enumerate(config.network.nameservers):
             try:
                 parse_nameserver(server)

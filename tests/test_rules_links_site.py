@@ -60,11 +60,23 @@ def test_external_link_on_other_server_alive(site: TestSite, site6: TestSite) ->
     site6.page("/", page("市政府"))
     site.page("/", page("首页", f'<a href="{site6.url("/")}">市政府</a>'))
     config = fast_config()
-    config = config.replace(crawl=dataclasses.replace(config.crawl, check_external_links=True))
+    config = config.replace(crawl=dataclasses.replace(config.crawl, check_external_links=True),
+                            network=dataclasses.replace(config.network, allow_networks=("::1/128",)))
     report = audit(site.url("/"), config)
     assert site6.url("/") in report.snapshot.link_checks
     assert not _dead(report, site6.url("/"))
     assert site6.requested("/", "HEAD") == 1 and site6.requested("/", "GET") == 0  # status only
+
+
+def test_links_to_non_public_addresses_are_never_requested(site: TestSite) -> None:
+    with TestSite("127.0.0.2") as intranet:  # stands for a private address (10.x, 192.168.x)
+        site.page("/", page("首页", f'<a href="{intranet.url("/admin")}">内网</a><img src="{intranet.url("/x.png")}">'))
+        config = fast_config()
+        config = config.replace(crawl=dataclasses.replace(config.crawl, check_external_links=True))
+        report = audit(site.url("/"), config)
+        assert intranet.hits == []
+    assert not _dead(report, intranet.url("/admin"))
+    assert any(n.url == intranet.url("/admin") and "内网或本机地址" in n.reason for n in report.results.not_checked)
 
 
 def test_soft404_site_is_flagged(site: TestSite) -> None:

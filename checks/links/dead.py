@@ -33,7 +33,7 @@ def judge(outcome: FetchOutcome) -> Verdict:
             return Verdict.INCONCLUSIVE
         return Verdict.DEAD if outcome.status >= 400 else Verdict.ALIVE
     error = (outcome.error or "").lower()
-    if "certificate" in error or "ssl" in error:
+    if "certificate" in error or "ssl" in error or "blocked:" in error:
         return Verdict.INCONCLUSIVE
     return Verdict.DEAD
 
