@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -61,7 +62,8 @@ class Fetcher:
         self.resolver = resolver or Resolver(config.network)
         self.guard = guard
         self.headers = {"User-Agent": user_agent(config.politeness.contact_url),
-                        "Accept-Language": "zh-CN,zh;q=0.9"}
+                        "Accept-Language": "zh-CN,zh;q=0.9",
+                        "Accept-Encoding": "gzip, deflate"}  # what _Inflater reads in bounded steps
         self._client: httpx.AsyncClient | None = None
         self._global_concurrency = config.politeness.global_concurrency
 
@@ -168,13 +170,16 @@ class Fetcher:
                     headers = list(response.headers.multi_items())
                     wanted = not html_only or looks_like_html(response.headers.get("content-type"))
                     if max_bytes > 0 and method != "HEAD" and wanted:
-                        async for chunk in response.aiter_bytes():
+                        decoder = _Inflater(response.headers.get("content-encoding"))
+                        async for raw in response.aiter_raw():
+                            chunk = decoder.feed(raw, max_bytes - size + 1)
                             size += len(chunk)
-                            if size > max_bytes:
-                                chunks.append(chunk[: max_bytes - (size - len(chunk))])
+                            chunks.append(chunk)
+                            if size > max_bytes or decoder.over:
                                 truncated = True
                                 break
-                            chunks.append(chunk)
+                        if size > max_bytes:
+                            chunks = [b"".join(chunks)[:max_bytes]]
         except TimeoutError:
             error = f"Deadline: 超过 {self.retry.request_deadline_s:g} 秒未完成"
         except httpx.HTTPError as exc:
@@ -198,6 +203,28 @@ class Fetcher:
         if outcome.error is not None and not left_scope:
             return Fetched(outcome, None, False, once.size)
         return Fetched(outcome, once.body, once.truncated, once.size)
+
+
+class _Inflater:
+    """Decompresses gzip/deflate bodies a bounded amount at a time: a small compressed
+    body that inflates to gigabytes (a zip bomb) is cut at the byte limit, not inflated."""
+
+    def __init__(self, encoding: str | None) -> None:
+        kind = (encoding or "").strip().lower()
+        wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(kind)
+        self._zlib = zlib.decompressobj(wbits) if wbits is not None else None
+        self.over = False
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        if self._zlib is None:
+            return data
+        try:
+            out = self._zlib.decompress(data, max(1, room))
+        except zlib.error:
+            return b""  # a broken stream: what was read so far stands
+        if self._zlib.unconsumed_tail:
+            self.over = True  # more would come out than there is room for
+        return out
 
 
 def looks_like_html(content_type: str | None) -> bool:

@@ -367,7 +367,17 @@ def from_xlsx(data: bytes, title_hint: str = "") -> AnnualReport:
 
 
 def read_report(data: bytes, name: str, content_type: str = "") -> AnnualReport:
-    """Any supported file: by suffix or content type, else sniffed."""
+    """Any supported file: by suffix or content type, else sniffed. A file that cannot be
+    parsed gives a report that says so (never an exception)."""
+    try:
+        return _read_report(data, name, content_type)
+    except Exception as exc:  # broken PDF/DOCX/XLSX from a site: say so, do not crash
+        report = from_text("", name)
+        report.unreadable = f"文件无法解析（{type(exc).__name__}），可能已损坏或格式不符"
+        return report
+
+
+def _read_report(data: bytes, name: str, content_type: str) -> AnnualReport:
     lower = name.lower()
     if lower.endswith(".pdf") or "pdf" in content_type or data[:5] == b"%PDF-":
         return from_pdf(data)

@@ -9,8 +9,9 @@ from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, data, footer_findings
 from crawler.snapshot import Page, SiteSnapshot
 
+# Bounded repetitions: a page of one endless word must not make the search quadratic.
 _NUMBER_OR_MAIL = re.compile(
-    r"(?<!\d)(?:\(?0\d{2,3}[)-]?\d{7,8}|1[3-9]\d{9}|12345)(?!\d)|[\w.-]+@[\w-]+\.[\w.]+", re.ASCII)
+    r"(?<!\d)(?:\(?0\d{2,3}[)-]?\d{7,8}|1[3-9]\d{9}|12345)(?!\d)|[\w.-]{1,64}@[\w-]{1,63}\.[\w.]{2,63}", re.ASCII)
 
 
 def judge(page: Page, text: PageText) -> MarkResult:

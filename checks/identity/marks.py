@@ -61,23 +61,38 @@ def _visible_text(element: Any) -> str:
     return _normalise(" ".join(parts))
 
 
-def _is_footer(element: Any, markers: list[str]) -> bool:
-    if element.tag == "footer":
-        return True
-    names = f"{element.get('id', '')} {element.get('class', '')}".lower()
-    return any(re.search(rf"(^|[\s_-]){re.escape(m)}", names) for m in markers)
+@cache
+def _footer_pattern() -> re.Pattern[str]:
+    markers = "|".join(re.escape(m) for m in data()["footer_markers"])
+    return re.compile(rf"(^|[\s_-])({markers})", re.I)
+
+
+def _footer_elements(root: Any) -> list[Any]:
+    """<footer> and elements whose id/class names a footer, outermost only."""
+    pattern = _footer_pattern()
+    found = [el for el in root.xpath(".//footer | .//*[@id or @class]")
+             if el.tag == "footer" or pattern.search(f"{el.get('id', '')} {el.get('class', '')}")]
+    chosen = set(found)
+    return [el for el in found if not any(a in chosen for a in el.iterancestors())]
 
 
 def page_text(page: Page) -> PageText:
+    """Computed once per page and shared by the six identity rules."""
+    cached = page.__dict__.get("_identity_text")
+    if cached is None:
+        cached = _page_text(page)
+        page.__dict__["_identity_text"] = cached
+    return cached
+
+
+def _page_text(page: Page) -> PageText:
     tree = page.tree
     if tree is None:
         return PageText("", "", False, False)
     body = tree.find("body")
     root = body if body is not None else tree
     whole = _visible_text(root)
-    markers = data()["footer_markers"]
-    footers = [el for el in root.iter() if isinstance(el.tag, str) and _is_footer(el, markers)]
-    outermost = [el for el in footers if not any(a in footers for a in el.iterancestors())]
+    outermost = _footer_elements(root)
     footer = " ".join(_visible_text(el) for el in outermost)
     tail = whole[-int(data()["footer_tail_chars"]):]
     return PageText(whole=whole, footer=f"{footer} {tail}".strip(), footer_found=bool(outermost),
@@ -102,11 +117,7 @@ def attributes_text(page: Page) -> str:
     tree = page.tree
     if tree is None:
         return ""
-    values = []
-    for element in tree.iter():
-        if isinstance(element.tag, str):
-            values.extend(element.get(a, "") for a in ("href", "src", "alt", "title", "id"))
-    return " ".join(values)
+    return " ".join(str(v) for v in tree.xpath("//@href | //@src | //@alt | //@title | //@id"))
 
 
 def audited_pages(snapshot: SiteSnapshot) -> list[Page]:

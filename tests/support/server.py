@@ -25,6 +25,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = "text/html; charset=utf-8"
     delay_s: float = 0.0
+    # Writes the body itself (trickling, resetting...); the response then has no length and
+    # the connection closes after it.
+    writer: Callable[[Any], None] | None = None
 
 
 Responder = Reply | Sequence[Reply] | Callable[[str, str, dict[str, str]], Reply]
@@ -130,11 +133,22 @@ class TestSite:
         headers = dict(reply.headers)
         if reply.content_type:
             headers.setdefault("Content-Type", reply.content_type)
-        headers["Content-Length"] = str(len(reply.body))
+        if reply.writer is None:
+            headers["Content-Length"] = str(len(reply.body))
+        else:
+            headers["Connection"] = "close"
+            handler.close_connection = True
         for name, value in headers.items():
             handler.send_header(name, value)
         handler.end_headers()
-        if method != "HEAD":
+        if method == "HEAD":
+            return
+        if reply.writer is not None:
+            try:
+                reply.writer(handler.wfile)
+            except OSError:
+                pass  # the client went away: what the test wanted to see
+        else:
             handler.wfile.write(reply.body)
 
     def copy_routes_from(self, other: TestSite) -> TestSite:

@@ -1,0 +1,148 @@
+"""Hostile and broken sites: every case is a real local server behaviour. The audit must
+finish within its limits, say what happened, and leave the other sites of a run unharmed."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import socket
+import struct
+import time
+
+import pytest
+
+from govaudit.config import Config
+from reports.document import SiteReport
+from tests.conftest import audit, fast_config
+from tests.support.pages import page
+from tests.support.server import Reply, TestSite
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def limited(**crawl: object) -> Config:
+    config = fast_config()
+    return config.replace(crawl=dataclasses.replace(config.crawl, **crawl),  # type: ignore[arg-type]
+                          retry=dataclasses.replace(config.retry, request_deadline_s=3.0, timeout_s=2.0, retries=1))
+
+
+def timed(url: str, config: Config) -> tuple[SiteReport, float]:
+    started = time.monotonic()
+    report = audit(url, config)
+    return report, time.monotonic() - started
+
+
+def test_calendar_trap_of_endless_unique_urls_is_bounded(site: TestSite) -> None:
+    def calendar(method: str, path: str, headers: dict[str, str]) -> Reply:
+        day = int(path.rsplit("/", 1)[-1] or 0) if path.rsplit("/", 1)[-1].isdigit() else 0
+        return Reply(200, page(f"日历 {day}", f'<a href="/cal/{day + 1}">下一天</a><a href="/cal/{day + 2}">后天</a>').encode())
+    site.route("/", calendar)
+    for n in range(1000):
+        site.route(f"/cal/{n}", calendar)
+    report, seconds = timed(site.url("/"), limited(max_pages=40, max_depth=1000))
+    assert len(report.snapshot.pages) == 40 and seconds < 30
+    assert any(n.kind == "limit_pages" for n in report.snapshot.notes)
+
+
+def test_redirect_loop_and_long_chain(site: TestSite) -> None:
+    site.page("/", page("首页", '<a href="/loop-a">环</a><a href="/hop/0">长链</a>'))
+    site.redirect("/loop-a", "/loop-b")
+    site.redirect("/loop-b", "/loop-a")
+    for n in range(30):
+        site.redirect(f"/hop/{n}", f"/hop/{n + 1}")
+    report, _ = timed(site.url("/"), limited())
+    errors = {u: p.fetch.error for u, p in report.snapshot.pages.items()}
+    assert "RedirectLoop" in (errors[site.url("/loop-a")] or "")
+    assert "TooManyRedirects" in (errors[site.url("/hop/0")] or "")
+    assert site.requested("/hop/15") == 0  # stopped at the redirect limit
+
+
+def test_huge_page_and_gzip_bomb_are_cut_at_the_byte_limit(site: TestSite) -> None:
+    bomb = gzip.compress(b"<html><body>" + b"<p>" * 20_000_000)  # ~60 MB inflated, ~60 kB sent
+    site.page("/", page("首页", '<a href="/huge.html">大</a><a href="/bomb.html">炸</a>'))
+    site.route("/huge.html", Reply(200, b"<html><body>" + b"x" * 30_000_000))
+    site.route("/bomb.html", Reply(200, bomb, headers={"Content-Encoding": "gzip"}))
+    report, seconds = timed(site.url("/"), limited(max_page_bytes=1_000_000))
+    for path in ("/huge.html", "/bomb.html"):
+        fetched = report.snapshot.pages[site.url(path)]
+        assert fetched.truncated and fetched.size_bytes <= 1_100_000 + 65_536
+    assert seconds < 30
+
+
+def test_trickling_server_is_cut_by_the_whole_request_deadline(site: TestSite) -> None:
+    def trickle(out) -> None:  # type: ignore[no-untyped-def]
+        out.write(b"<html><body>")
+        for _ in range(60):
+            out.write(b"x")
+            out.flush()
+            time.sleep(1)
+    site.page("/", page("首页", '<a href="/slow.html">慢</a>'))
+    site.route("/slow.html", Reply(200, writer=trickle))
+    report, seconds = timed(site.url("/"), limited())
+    slow = report.snapshot.pages[site.url("/slow.html")]
+    assert "Deadline" in (slow.fetch.error or "") and seconds < 20
+
+
+def test_connection_reset_mid_body(site: TestSite) -> None:
+    def reset(out) -> None:  # type: ignore[no-untyped-def]
+        out.write(b"<html><body>half a page")
+        out.flush()
+        sock = out.raw._sock if hasattr(out, "raw") else None  # noqa: SLF001
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+    site.page("/", page("首页", '<a href="/reset.html">断</a>'))
+    site.route("/reset.html", Reply(200, writer=reset, headers={"Content-Length": "100000"}))
+    report, _ = timed(site.url("/"), limited())
+    assert report.snapshot.pages[site.url("/reset.html")].fetch.error is not None
+    assert report.verdict.verdict in ("合格", "不合格")
+
+
+def test_deep_unclosed_html_and_ten_thousand_links(site: TestSite) -> None:
+    deep = "<div>" * 20_000 + "深层内容" + "<table><tr><td>" * 2000
+    many = "".join(f'<a href="/l{i}.html">{i}</a>' for i in range(10_000))
+    site.page("/", page("首页", many + deep))
+    report, seconds = timed(site.url("/"), limited(max_pages=5, max_links_checked=100))
+    home = report.snapshot.homepage_page
+    assert home is not None and len(home.links) >= 10_000
+    assert len(report.snapshot.link_checks) <= 100 and seconds < 40
+    assert any(n.kind == "limit_links" for n in report.snapshot.notes)
+
+
+def test_garbage_and_huge_robots_txt(site: TestSite) -> None:
+    site.route("/robots.txt", Reply(200, bytes(range(256)) * 4000, content_type="text/plain"))
+    site.page("/", page("首页", '<a href="/a.html">a</a>'))
+    site.page("/a.html", page("a"))
+    report, _ = timed(site.url("/"), limited())
+    assert site.url("/a.html") in report.snapshot.pages
+
+
+def test_non_html_content_types_are_not_parsed(site: TestSite) -> None:
+    site.page("/", page("首页", '<a href="/data.json">数据</a><a href="/x.bin">文件</a>'))
+    site.route("/data.json", Reply(200, b'{"a": "<a href=/secret>"}', content_type="application/json"))
+    site.route("/x.bin", Reply(200, b"\x00" * 1000, content_type="application/octet-stream"))
+    report, _ = timed(site.url("/"), limited())
+    assert site.requested("/secret") == 0
+    assert report.snapshot.pages[site.url("/data.json")].html is None
+
+
+def test_idn_and_percent_encoded_links(site: TestSite) -> None:
+    site.page("/", page("首页", '<a href="/新闻/列表.html">中文路径</a><a href="/a%20b.html">空格</a>'))
+    site.page("/%E6%96%B0%E9%97%BB/%E5%88%97%E8%A1%A8.html", page("列表"))
+    site.page("/a%20b.html", page("空格"))
+    report, _ = timed(site.url("/"), limited())
+    assert report.snapshot.pages[site.url("/%E6%96%B0%E9%97%BB/%E5%88%97%E8%A1%A8.html")].fetch.ok
+    assert report.snapshot.pages[site.url("/a%20b.html")].fetch.ok
+
+
+def test_one_hostile_site_leaves_the_others_of_a_run_unharmed(site: TestSite, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from govaudit.config import SiteConfig
+    from govaudit.inspection import inspect_sites
+
+    with TestSite() as good:
+        good.page("/", page("正常网站"))
+        site.route("/", Reply(200, b"\xff\xfe" + b"<" * 100_000, content_type="text/html; charset=utf-16"))
+        result = inspect_sites(limited(), [SiteConfig(name="坏", url=site.url("/")), SiteConfig(name="好", url=good.url("/"))],
+                               store_path=tmp_path / "s.sqlite", today=__import__("tests.conftest", fromlist=["TODAY"]).TODAY)
+    verdicts = {e["name"]: e["verdict"] for e in result.document["sites"]}  # type: ignore[index]
+    assert set(verdicts) == {"坏", "好"} and verdicts["好"] in ("合格", "不合格")
