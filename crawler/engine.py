@@ -65,6 +65,7 @@ class SiteCrawler:
 
     async def run(self) -> SiteSnapshot:
         self.deadline = time.monotonic() + self.limits.max_site_seconds
+        self.fetcher.insecure_ok = self.scope.contains
         try:
             await self._crawl_pages()
             if self.snapshot.homepage is not None and self.snapshot.homepage.ok:
@@ -75,6 +76,7 @@ class SiteCrawler:
                     await self._probe_ipv6(self.dns)
         finally:
             self.snapshot.finished_at = now_iso()
+            self.snapshot.tls_errors = {k: v for k, v in self.fetcher.tls_errors.items() if k in self.scope.hosts()}
         return self.snapshot
 
     # -- pages ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ssl
 import time
 import zlib
 from collections.abc import Callable
@@ -61,6 +62,13 @@ class Fetcher:
         self.limiter = limiter
         self.resolver = resolver or Resolver(config.network)
         self.guard = guard
+        self.verify: bool | ssl.SSLContext = (ssl.create_default_context(cafile=config.network.ca_file)
+                                              if config.network.ca_file else True)
+        # Hosts of the audited site whose certificate failed: recorded (site.https), then read
+        # without verification so the rest of the audit can go on.
+        self.tls_errors: dict[str, str] = {}
+        self.insecure_ok: Callable[[str], bool] = lambda _: False
+        self._insecure: httpx.AsyncClient | None = None
         self.headers = {"User-Agent": user_agent(config.politeness.contact_url),
                         "Accept-Language": "zh-CN,zh;q=0.9",
                         "Accept-Encoding": "gzip, deflate"}  # what _Inflater reads in bounded steps
@@ -68,15 +76,19 @@ class Fetcher:
         self._global_concurrency = config.politeness.global_concurrency
 
     async def __aenter__(self) -> Fetcher:
-        timeout = httpx.Timeout(self.retry.timeout_s)
-        transport = ResolvingTransport(self.resolver, max_connections=self._global_concurrency * 2, guard=self.guard)
-        self._client = httpx.AsyncClient(transport=transport, timeout=timeout, headers=self.headers,
-                                         follow_redirects=False, trust_env=False)
+        self._client = self._make_client(self.verify)
         return self
 
+    def _make_client(self, verify: bool | ssl.SSLContext) -> httpx.AsyncClient:
+        transport = ResolvingTransport(self.resolver, max_connections=self._global_concurrency * 2, guard=self.guard,
+                                       verify=verify)
+        return httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(self.retry.timeout_s), headers=self.headers,
+                                 follow_redirects=False, trust_env=False)
+
     async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        for client in (self._client, self._insecure):
+            if client is not None:
+                await client.aclose()
 
     async def fetch(self, url: str, *, method: str = "GET", max_bytes: int = 0,
                     follow: Callable[[str], bool] = always, html_only: bool = False) -> Fetched:
@@ -150,6 +162,24 @@ class Fetcher:
 
     async def _once(self, method: str, url: str, max_bytes: int, html_only: bool) -> _Once:
         assert self._client is not None, "Fetcher used outside `async with`"
+        key = origin_key(url)
+        client = self._client
+        if key in self.tls_errors:
+            client = self._insecure_client()
+        once = await self._once_with(client, method, url, max_bytes, html_only)
+        error = once.attempt.error or ""
+        if client is self._client and _is_certificate_error(error) and self.insecure_ok(url):
+            self.tls_errors[key] = error
+            once = await self._once_with(self._insecure_client(), method, url, max_bytes, html_only)
+        return once
+
+    def _insecure_client(self) -> httpx.AsyncClient:
+        if self._insecure is None:
+            self._insecure = self._make_client(False)
+        return self._insecure
+
+    async def _once_with(self, client: httpx.AsyncClient, method: str, url: str, max_bytes: int,
+                         html_only: bool) -> _Once:
         started = time.perf_counter()
         status: int | None = None
         headers: list[tuple[str, str]] = []
@@ -164,7 +194,7 @@ class Fetcher:
 
         try:
             async with asyncio.timeout(self.retry.request_deadline_s):
-                async with self._client.stream(method, url, extensions={"trace": trace}) as response:
+                async with client.stream(method, url, extensions={"trace": trace}) as response:
                     marks["headers"] = time.perf_counter()
                     status = response.status_code
                     headers = list(response.headers.multi_items())
@@ -233,6 +263,11 @@ def looks_like_html(content_type: str | None) -> bool:
         return True
     kind = content_type.split(";")[0].strip().lower()
     return kind in ("text/html", "application/xhtml+xml", "")
+
+
+def _is_certificate_error(error: str) -> bool:
+    lower = error.lower()
+    return "certificate" in lower or "hostname mismatch" in lower or "ssl" in lower and "verify" in lower
 
 
 def _span(marks: dict[str, float], start: str, end: str) -> float | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import typing
 from typing import Protocol
 
@@ -246,7 +247,7 @@ class ResolvingTransport(httpx.AsyncHTTPTransport):
     is replaced by an identical one that has ours (pinned to httpx 0.28 in pyproject.toml).
     """
 
-    def __init__(self, resolver: AddressSource, *, max_connections: int = 100, verify: bool = True,
+    def __init__(self, resolver: AddressSource, *, max_connections: int = 100, verify: bool | ssl.SSLContext = True,
                  guard: AddressGuard | None = None) -> None:
         super().__init__(verify=verify, trust_env=False)
         ssl_context = self._pool._ssl_context  # type: ignore[attr-defined]

@@ -265,6 +265,7 @@ class SiteSnapshot:
     robots_blocked: set[str] = field(default_factory=set)
     ipv6: Ipv6Probe | None = None
     attachments: dict[str, Attachment] = field(default_factory=dict)
+    tls_errors: dict[str, str] = field(default_factory=dict)   # site origin -> certificate error
 
     @property
     def homepage_page(self) -> Page | None:

@@ -72,6 +72,8 @@ class Network:
     # Non-public addresses (loopback, private, link-local) are never connected to, except the
     # audited site's own addresses and these networks (CIDR, e.g. "10.20.0.0/16").
     allow_networks: tuple[str, ...] = ()
+    # A CA bundle (PEM) to verify HTTPS with instead of the system's, e.g. a government CA.
+    ca_file: str = ""
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,10 @@ class _Server(ThreadingHTTPServer):
 class TestSite:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: Any = None) -> None:
         self.host = host
         self.bind_port = port
+        self.tls = tls   # an ssl.SSLContext: serve HTTPS
         self.routes: dict[str, Responder] = {}
         self.hits: list[tuple[str, str]] = []
         self._counts: dict[str, int] = {}
@@ -80,7 +81,7 @@ class TestSite:
     @property
     def origin(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.origin + path
@@ -104,6 +105,8 @@ class TestSite:
         if ":" in self.host:
             server_class = type("_Server6", (_Server,), {"address_family": socket.AF_INET6})
         self._server = server_class((self.host, self.bind_port), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
