@@ -146,3 +146,22 @@ def test_one_hostile_site_leaves_the_others_of_a_run_unharmed(site: TestSite, tm
                                store_path=tmp_path / "s.sqlite", today=__import__("tests.conftest", fromlist=["TODAY"]).TODAY)
     verdicts = {e["name"]: e["verdict"] for e in result.document["sites"]}  # type: ignore[index]
     assert set(verdicts) == {"坏", "好"} and verdicts["好"] in ("合格", "不合格")
+
+
+def test_unwritable_output_is_a_clear_error_and_results_are_kept(site: TestSite, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from govaudit.cli import main
+    from govaudit.store import Store
+
+    site.page("/", page("首页"))
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the report folder should be", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[render]\nmode = "never"\n[politeness]\nmin_interval_s = 0\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["inspect", site.url("/"), "--config", str(config), "--out", str(blocker / "reports")])
+    assert result.exit_code == 1
+    assert "无法写入报告或数据库" in result.output and "已完成的网站结果保存在数据库中" in result.output
+    with Store(tmp_path / "govaudit.sqlite") as store:
+        (run,) = store.runs()
+        assert store.sites_done(run["id"]) == ["127.0.0.1"] and store.integrity_ok()
