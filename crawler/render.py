@@ -10,6 +10,7 @@ interception; downloads refused. Host names resolve to the addresses the crawl u
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import shutil
 from collections.abc import Callable
@@ -43,9 +44,7 @@ def browser_path(options: RenderOptions) -> str | None:
 
 def unavailable_reason(options: RenderOptions) -> str | None:
     """None when rendering can work here, else why not (for not_checked and `doctor`)."""
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         return "未安装 Playwright（pip install playwright），无法渲染页面"
     if browser_path(options) is None:
         return "未安装 Chromium（apt-get install -y chromium fonts-noto-cjk），无法渲染页面"

@@ -3,16 +3,14 @@ each finding on its case and silent on the valid twin. Today is 2026-11-26."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, timedelta
 
 import pytest
 
 from checks.sitemodel.dates import article_date, first_date, full_dates, url_date
 from crawler.extract import parse_html
-from govaudit.config import SiteConfig
 from reports.document import SiteReport
-from tests.conftest import TODAY, audit, fast_config
+from tests.conftest import TODAY, audit
 from tests.support.pages import page
 from tests.support.server import TestSite
 

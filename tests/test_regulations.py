@@ -43,7 +43,7 @@ def _findings(report: SiteReport, rule: str) -> list:  # type: ignore[type-arg]
 def law_site(site: TestSite, law_pages: dict[str, str]) -> None:
     links = "".join(f'<li><a href="{path}">{title}</a><span>2026-11-01</span></li>'
                     for path, title in ((p, "法规全文" + p[-6:]) for p in law_pages))
-    site.page("/", page("首页", f'<a href="/flfg/index.html">法律法规</a><a href="/gfxwj/index.html">规范性文件</a>'))
+    site.page("/", page("首页", '<a href="/flfg/index.html">法律法规</a><a href="/gfxwj/index.html">规范性文件</a>'))
     site.page("/flfg/index.html", page("法律法规", f"<ul class='list'>{links}</ul>"))
     for path, html in law_pages.items():
         site.page(path, html)

@@ -68,7 +68,7 @@ def test_endless_script_is_cut_by_the_time_limit(site: TestSite) -> None:
 def test_requests_outside_the_scope_are_refused(site: TestSite) -> None:
     with TestSite("127.0.0.2") as outside:
         beacon = outside.url("/beacon.png")
-        site.page("/", page("首页", f'<a href="/p.html">页</a>'))
+        site.page("/", page("首页", '<a href="/p.html">页</a>'))
         site.page("/p.html", "<html><body><p>页面</p>"
                              f"<img src='{beacon}'><script>fetch('{outside.url('/x')}');"
                              "document.body.insertAdjacentHTML('beforeend', '<p>脚本内容</p>');</script></body></html>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.annual_report.common import BASIS, FoundReport, judge_due_report
+from checks.annual_report.common import FoundReport, judge_due_report
 from checks.annual_report.model import squeeze
 from checks.base import Outcome, Rule, RuleContext, Severity
 from crawler.snapshot import SiteSnapshot

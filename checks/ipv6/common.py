@@ -68,3 +68,13 @@ def fetch_evidence(fetch: FamilyFetch | None) -> dict[str, object] | None:
     return {"address": fetch.address, "status": fetch.status, "error": fetch.error, "size": fetch.size,
             "connect_s": fetch.connect_s, "first_byte_s": fetch.first_byte_s, "total_s": fetch.total_s,
             "tries": fetch.tries}
+
+
+def probe_for(snapshot: SiteSnapshot, need: str = "probe") -> tuple[Ipv6Probe | None, str | None]:
+    """(the probe, None), or (None, why this rule cannot judge). `need`: "probe" (DNS answers
+    suffice), "address" (an AAAA record), "service" (the homepage answered over IPv6)."""
+    probe = snapshot.ipv6
+    if probe is None:
+        return None, no_probe_reason(snapshot)
+    reason = {"probe": None, "address": no_address_reason(probe), "service": untestable_reason(probe)}[need]
+    return (None, reason) if reason else (probe, None)

@@ -6,18 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.ipv6.common import BASIS, no_probe_reason, untestable_reason
+from checks.ipv6.common import BASIS, probe_for
 from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    probe = snapshot.ipv6
+    probe, why = probe_for(snapshot, "service")
     if probe is None:
-        yield RULE.not_checked(no_probe_reason(snapshot))
-        return
-    reason = untestable_reason(probe)
-    if reason:
-        yield RULE.not_checked(reason)
+        yield RULE.not_checked(why or "")
         return
     if probe.difference is None:
         yield RULE.not_checked(probe.comparison_note or "未能比较两种协议的首页内容", probe.compared_url)

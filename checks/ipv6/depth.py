@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.ipv6.common import BASIS, no_probe_reason, untestable_reason
+from checks.ipv6.common import BASIS, probe_for
 from checks.wording import describe_error, describe_status
 from crawler.snapshot import SiteSnapshot
 
@@ -14,13 +14,9 @@ _MAX_LISTED = 30
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    probe = snapshot.ipv6
+    probe, why = probe_for(snapshot, "service")
     if probe is None:
-        yield RULE.not_checked(no_probe_reason(snapshot))
-        return
-    reason = untestable_reason(probe)
-    if reason:
-        yield RULE.not_checked(reason)
+        yield RULE.not_checked(why or "")
         return
     if not probe.depth:
         yield RULE.not_checked("没有抓取到二级、三级页面，无从计算支持率")

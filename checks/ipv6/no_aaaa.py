@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.ipv6.common import BASIS, dns_words, no_probe_reason
+from checks.ipv6.common import BASIS, dns_words, probe_for
 from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    probe = snapshot.ipv6
+    probe, why = probe_for(snapshot, "probe")
     if probe is None:
-        yield RULE.not_checked(no_probe_reason(snapshot))
+        yield RULE.not_checked(why or "")
         return
     entry_hosts = {urlsplit(snapshot.start_url).hostname, probe.site_host}
     for host in probe.hosts:

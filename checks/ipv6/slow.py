@@ -5,18 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.ipv6.common import BASIS, no_probe_reason, untestable_reason
+from checks.ipv6.common import BASIS, probe_for
 from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    probe = snapshot.ipv6
+    probe, why = probe_for(snapshot, "service")
     if probe is None:
-        yield RULE.not_checked(no_probe_reason(snapshot))
-        return
-    reason = untestable_reason(probe)
-    if reason:
-        yield RULE.not_checked(reason)
+        yield RULE.not_checked(why or "")
         return
     v4, v6 = probe.homepage_pair(probe.compared_url or "")
     if v4 is None or v6 is None or not (v4.answered and v6.answered):

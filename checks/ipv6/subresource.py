@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.ipv6.common import BASIS, dns_words, no_probe_reason
+from checks.ipv6.common import BASIS, dns_words, probe_for
 from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    probe = snapshot.ipv6
+    probe, why = probe_for(snapshot, "probe")
     if probe is None:
-        yield RULE.not_checked(no_probe_reason(snapshot))
+        yield RULE.not_checked(why or "")
         return
     missing = [h for h in probe.resource_hosts if h.aaaa.is_definite_absence]
     for host in probe.resource_hosts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.ipv6.common import BASIS, fetch_evidence, no_address_reason, no_probe_reason
+from checks.ipv6.common import BASIS, fetch_evidence, probe_for
 from checks.wording import describe_error, describe_status
 from crawler.snapshot import SiteSnapshot
 
@@ -13,13 +13,9 @@ _DOUBTFUL = {401, 403, 407, 429}
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    probe = snapshot.ipv6
+    probe, why = probe_for(snapshot, "address")
     if probe is None:
-        yield RULE.not_checked(no_probe_reason(snapshot))
-        return
-    reason = no_address_reason(probe)
-    if reason:
-        yield RULE.not_checked(reason)
+        yield RULE.not_checked(why or "")
         return
     for url in dict.fromkeys(f.url for f in probe.fetches):
         v4, v6 = probe.homepage_pair(url)
