@@ -93,9 +93,19 @@ def write_reports(document: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "report.json"
     html_path = out_dir / "report.html"
-    _write_atomic(json_path, json.dumps(document, ensure_ascii=False, indent=2))
+    _write_atomic(json_path, json.dumps(_for_json(document), ensure_ascii=False, indent=2))
     _write_atomic(html_path, render_html(document))
     return {"json": json_path, "html": html_path}
+
+
+def _for_json(value: Any) -> Any:
+    """The document without the screenshots' embedded thumbnails (HTML-only; the files stay
+    referenced by their path)."""
+    if isinstance(value, dict):
+        return {k: _for_json(v) for k, v in value.items() if k != "thumbnail"}
+    if isinstance(value, list):
+        return [_for_json(v) for v in value]
+    return value
 
 
 def _write_atomic(path: Path, text: str) -> None:
