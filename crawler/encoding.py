@@ -50,11 +50,13 @@ def decode_body(body: bytes, content_type: str | None) -> tuple[str, str, str]:
     encoding = canonical_encoding(meta.group(1).decode("ascii", "replace")) if meta else None
     if encoding:
         return body.decode(encoding, errors="replace"), encoding, "meta"
-    try:
-        body.decode("utf-8")
-        return body.decode("utf-8"), "utf-8", "detected"
-    except UnicodeDecodeError:
-        pass
+    for candidate in ("utf-8", "gb18030"):
+        # Mainland government pages are UTF-8 or GBK: when the bytes are valid in one of them,
+        # that beats a statistical guess, which misreads short GBK pages.
+        try:
+            return body.decode(candidate), candidate, "detected"
+        except UnicodeDecodeError:
+            continue
     best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
     encoding = canonical_encoding(best.encoding) if best else None
     if encoding:
