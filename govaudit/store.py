@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.snapshot import FetchOutcome, Page, SiteSnapshot
+from govaudit.faults import pause_point
 
 # Snapshot dataclasses <-> JSON. Page.tree is a cached property, not a field: never stored.
 _converter = cattrs.preconf.json.make_converter()
@@ -194,6 +195,7 @@ class Store:
             self.db.executemany("INSERT INTO not_checked VALUES (?, ?, ?, ?, ?)",
                                 ((run_id, site, n["rule"], n["reason"], n.get("url")) for n in entry["not_checked"]))
             self._update_history(run_id, site, findings, settled_rules, now)
+            pause_point("commit")  # crash-safety tests kill here, before the COMMIT
 
     def _update_history(self, run_id: str, site: str, findings: list[tuple[str, dict[str, Any]]],
                         settled_rules: set[str], now: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from checks.registry import all_rules
+from govaudit.faults import pause_point
 
 AREA_NAMES = {
     "site": "网站基本情况", "links": "链接可用性", "identity": "网站标识", "ipv6": "IPv6 支持",
@@ -114,6 +115,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        pause_point("report")  # crash-safety tests kill here, between writing and replacing
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

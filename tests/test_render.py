@@ -115,9 +115,16 @@ def test_report_opens_cleanly_in_chromium(site: TestSite, tmp_path: Path) -> Non
 
     from govaudit.config import SiteConfig
 
-    site.page("/", page("首页<script>alert(1)</script>", '<a href="/gone.html">旧</a>'))
+    hostile_footer = ("<div class='footer'>&lt;img src=x onerror=alert(3)&gt; javascript:alert(4) "
+                      "&lt;style&gt;body{display:none}&lt;/style&gt;<a href='javascript:alert(5)'>点我</a></div>")
+    site.page("/", page("首页<script>alert(1)</script><img src=x onerror=alert(2)>", '<a href="/gone.html">旧</a>',
+                        foot=hostile_footer))
+    site.fallback = __import__("tests.support.server", fromlist=["Reply"]).Reply(
+        200, page("<svg onload=alert(6)>soft404</svg>").encode())
     inspect_into(fast_config(), [SiteConfig(name="测试站", url=site.url("/"))], tmp_path / "out", tmp_path / "s.sqlite")
     report = (tmp_path / "out" / "report.html").resolve()
+    html = report.read_text("utf-8")
+    assert "onerror=alert(3)" in html and "<img src=x" not in html and 'href="javascript:' not in html
     messages: list[str] = []
     requests: list[str] = []
     with sync_playwright() as playwright:

@@ -143,3 +143,59 @@ def test_http10_and_broken_chunked_responses(raw_server: tuple[int, dict[str, by
     assert old.fetch.ok and old.title == "HTTP/1.0 页面"
     chunked = report.snapshot.pages[f"http://127.0.0.1:{port}/chunked.html"]
     assert chunked.fetch.error is not None and "RemoteProtocolError" in chunked.fetch.error
+
+
+def _paused_child(args: list[str], cwd: Path, point: str) -> None:
+    """Run govaudit until it reaches `point`, then kill -9 it there."""
+    marker = cwd / f"paused-{point}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GOVAUDIT_PAUSE_AT": point, "GOVAUDIT_PAUSE_FILE": str(marker)}
+    child = subprocess.Popen([sys.executable, "-m", "govaudit", *args], cwd=cwd, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.05)
+        assert marker.exists(), f"never reached {point}"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+
+
+@pytest.mark.timeout(120)
+def test_kill_inside_a_store_transaction_loses_only_the_site_in_flight(site: TestSite, tmp_path: Path) -> None:
+    site.page("/", page("首页"))
+    config = tmp_path / "config.toml"
+    config.write_text('[render]\nmode = "never"\n[politeness]\nmin_interval_s = 0\n[ipv6]\nenabled = false\n'
+                      f'[[sites]]\nname = "甲"\nurl = "{site.url("/")}"\n\n[[sites]]\nname = "乙"\nurl = "{site.url("/")}"\n',
+                      encoding="utf-8")
+    _paused_child(["run", "--config", str(config), "--today", TODAY.isoformat()], tmp_path, "commit")
+    with Store(tmp_path / "govaudit.sqlite") as store:
+        assert store.integrity_ok()
+        (run,) = store.runs()
+        assert store.sites_done(run["id"]) == []  # the transaction in flight rolled back whole
+        assert store.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 0
+    result = CliRunner().invoke(main, ["run", "--config", str(config), "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    with Store(tmp_path / "govaudit.sqlite") as store:
+        (run,) = store.runs()
+        assert sorted(store.sites_done(run["id"])) == ["乙", "甲"] and run["finished_at"]
+
+
+@pytest.mark.timeout(120)
+def test_kill_while_writing_the_report_keeps_the_previous_one_whole(site: TestSite, tmp_path: Path) -> None:
+    import json
+
+    site.page("/", page("首页"))
+    config = tmp_path / "config.toml"
+    config.write_text('[render]\nmode = "never"\n[politeness]\nmin_interval_s = 0\n[ipv6]\nenabled = false\n', encoding="utf-8")
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["inspect", site.url("/"), "--config", str(config), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    before = json.loads((out / "report.json").read_text("utf-8"))["run"]["id"]
+    _paused_child(["inspect", site.url("/"), "--config", str(config), "--out", str(out)], tmp_path, "report")
+    after = json.loads((out / "report.json").read_text("utf-8"))  # still whole, still the first run's
+    assert after["run"]["id"] == before
+    with Store(tmp_path / "govaudit.sqlite") as store:
+        runs = store.runs()
+        assert len(runs) == 2 and store.integrity_ok()
+        assert all(store.sites_done(r["id"]) == ["127.0.0.1"] for r in runs)  # the killed run's site was kept
