@@ -147,7 +147,7 @@ class Store:
     path: str = "govaudit.sqlite"
     keep_full_runs: int = 3      # newest runs whose snapshots keep every page body
     keep_runs: int = 60          # older runs keep bodies of evidence pages only; beyond this, no snapshot
-    reports_dir: str = "reports" # `govaudit run` writes reports/<run id>/ (relative to the config file)
+    reports_dir: str = "govaudit-reports"  # `govaudit run` writes <this>/<run id>/ (relative to the config file)
 
 
 @dataclass(frozen=True)
