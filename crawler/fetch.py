@@ -57,11 +57,12 @@ class Fetcher:
     """Owns the HTTP client. Use as `async with Fetcher(config, ...) as fetcher:`."""
 
     def __init__(self, config: Config, limiter: HostLimiter, resolver: AddressSource | None = None,
-                 guard: AddressGuard | None = None) -> None:
+                 guard: AddressGuard | None = None, *, timings: bool = False) -> None:
         self.retry = config.retry
         self.limiter = limiter
         self.resolver = resolver or Resolver(config.network)
         self.guard = guard
+        self.timings = timings  # connect / first-byte times (httpcore trace): only where measured
         self.verify: bool | ssl.SSLContext = (ssl.create_default_context(cafile=config.network.ca_file)
                                               if config.network.ca_file else True)
         # Hosts of the audited site whose certificate failed: recorded (site.https), then read
@@ -194,7 +195,8 @@ class Fetcher:
 
         try:
             async with asyncio.timeout(self.retry.request_deadline_s):
-                async with client.stream(method, url, extensions={"trace": trace}) as response:
+                extensions = {"trace": trace} if self.timings else {}
+                async with client.stream(method, url, extensions=extensions) as response:
                     marks["headers"] = time.perf_counter()
                     status = response.status_code
                     headers = list(response.headers.multi_items())

@@ -92,7 +92,7 @@ class Ipv6Stage:
         if not answer.records:
             return FamilyFetch(url, family, None, None, f"无 {rdtype} 记录（{answer.status}）"), None  # type: ignore[arg-type]
         address = answer.records[0]
-        async with Fetcher(self.config, self.limiter, FixedAddresses({host: [address]})) as fetcher:
+        async with Fetcher(self.config, self.limiter, FixedAddresses({host: [address]}), timings=True) as fetcher:
             fetched = await fetcher.fetch(url, max_bytes=self.options.max_body_bytes if want_body else 0,
                                           follow=lambda _: False)
         outcome = fetched.outcome
