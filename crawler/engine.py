@@ -235,7 +235,7 @@ class SiteCrawler:
         tasks = [asyncio.create_task(check(url)) for url in targets]
         if not tasks:
             return
-        done, pending = await asyncio.wait(tasks, timeout=max(self._remaining(), 0.01))
+        _, pending = await asyncio.wait(tasks, timeout=max(self._remaining(), 0.01))
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -18,7 +18,7 @@ from govaudit.config import Config
 from govaudit.history import standing
 from govaudit.store import Store
 from reports.document import plan_tasks
-from reports.render import AREA_NAMES, _environment, _write_atomic
+from reports.render import AREA_NAMES, environment, write_atomic
 
 _VERDICT_ORDER = {"不合格": 0, "无法判定": 1, "合格": 2}
 _SEVERITY_LABELS = {"veto": "单项否决", "deduct": "扣分", "notice": "提示"}
@@ -74,10 +74,10 @@ def write_run_extras(result: Any, config: Config, out_dir: Path) -> dict[str, Pa
     with Store(result.store_path) as store:
         data = summary_data(store, result.run_id, result.document)
         ledger = ledger_rows(store, result.run_id, result.document, config)
-    html = _environment().get_template("summary.html.j2").render(doc=result.document, data=data,
+    html = environment().get_template("summary.html.j2").render(doc=result.document, data=data,
                                                                   severity=_SEVERITY_LABELS)
     summary_path = out_dir / "summary.html"
-    _write_atomic(summary_path, html)
+    write_atomic(summary_path, html)
     xlsx_path = out_dir / "report.xlsx"
     write_ledger(xlsx_path, *ledger)
     return {"summary": summary_path, "xlsx": xlsx_path}

@@ -39,7 +39,7 @@ EVIDENCE_LABELS = {
 }
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -85,7 +85,7 @@ def severity_counts(findings: list[dict[str, Any]]) -> dict[str, int]:
 
 def render_html(document: dict[str, Any]) -> str:
     rules = {r.id: r for r in all_rules()}
-    template = _environment().get_template("report.html.j2")
+    template = environment().get_template("report.html.j2")
     return template.render(doc=document, rules=rules, labels=EVIDENCE_LABELS,
                            by_area=findings_by_area, counts=severity_counts)
 
@@ -94,8 +94,8 @@ def write_reports(document: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "report.json"
     html_path = out_dir / "report.html"
-    _write_atomic(json_path, json.dumps(_for_json(document), ensure_ascii=False, indent=2))
-    _write_atomic(html_path, render_html(document))
+    write_atomic(json_path, json.dumps(_for_json(document), ensure_ascii=False, indent=2))
+    write_atomic(html_path, render_html(document))
     return {"json": json_path, "html": html_path}
 
 
@@ -109,7 +109,7 @@ def _for_json(value: Any) -> Any:
     return value
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """Write beside the target and rename, so an earlier report is never left half-written."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

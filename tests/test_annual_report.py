@@ -18,7 +18,7 @@ from checks.annual_report.standalone import check_report
 from checks.base import Finding
 from crawler.extract import parse_html
 from govaudit.cli import main
-from govaudit.demo.annual import report_html
+from govaudit.demo.annual import CONSISTENT, report_html
 from tests.conftest import audit
 from tests.support.pages import page
 from tests.support.server import TestSite
@@ -160,7 +160,7 @@ def test_pdf_attachment_report_is_read_and_checked(tmp_path: Path) -> None:
 
 
 def test_site_report_late_missing_and_carryover(site: TestSite) -> None:
-    due = report_html(2025, numbers={**__import__("govaudit.demo.annual", fromlist=["CONSISTENT"]).CONSISTENT,
+    due = report_html(2025, numbers={**CONSISTENT,
                                      "carried_in": [3, 0, 0, 0, 0, 0], "carried_out": [3, 1, 0, 0, 0, 0]})
     previous = report_html(2024)  # 结转下年度 3 in total; this year's 上年结转 says 3 -> consistent
     site.page("/", page("首页", '<a href="/nb/index.html">政府信息公开年报</a>'))
@@ -176,7 +176,7 @@ def test_site_report_late_missing_and_carryover(site: TestSite) -> None:
     assert late.evidence["published"] == "2026-04-10" and late.evidence["deadline"] == "2026-03-31"
     view = report.views["annual_report"]
     assert view["on_time"] is False and view["table3"]["rows"][0]["cells"][6]["raw"] == "26"
-    site.page("/nb/2024.html", report_html(2024, numbers={**__import__("govaudit.demo.annual", fromlist=["CONSISTENT"]).CONSISTENT,
+    site.page("/nb/2024.html", report_html(2024, numbers={**CONSISTENT,
                                                            "open": [9, 2, 0, 0, 0, 1], "carried_out": [3, 1, 0, 0, 0, 0]})
               .replace("{published}", "2025-01-20"))
     report = audit(site.url("/"))

@@ -15,7 +15,7 @@ from crawler.render import Renderer, unavailable_reason
 from govaudit.config import RenderOptions
 from tests.conftest import audit, fast_config, inspect_into
 from tests.support.pages import FOOTER_PARTS, page
-from tests.support.server import TestSite
+from tests.support.server import Reply, TestSite
 
 pytestmark = pytest.mark.skipif(unavailable_reason(RenderOptions()) is not None,
                                 reason=unavailable_reason(RenderOptions()) or "")
@@ -119,7 +119,7 @@ def test_report_opens_cleanly_in_chromium(site: TestSite, tmp_path: Path) -> Non
                       "&lt;style&gt;body{display:none}&lt;/style&gt;<a href='javascript:alert(5)'>点我</a></div>")
     site.page("/", page("首页<script>alert(1)</script><img src=x onerror=alert(2)>", '<a href="/gone.html">旧</a>',
                         foot=hostile_footer))
-    site.fallback = __import__("tests.support.server", fromlist=["Reply"]).Reply(
+    site.fallback = Reply(
         200, page("<svg onload=alert(6)>soft404</svg>").encode())
     inspect_into(fast_config(), [SiteConfig(name="测试站", url=site.url("/"))], tmp_path / "out", tmp_path / "s.sqlite")
     report = (tmp_path / "out" / "report.html").resolve()

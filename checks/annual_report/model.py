@@ -33,34 +33,34 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 APPLICANT_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 
-# 表三 rows: key, label words (all must appear), group for the (七)总计 sum.
-_T3_ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("new", ("本年新收",), ""),
-    ("carried_in", ("上年结转",), ""),
-    ("open", ("予以公开",), "result"),
-    ("partial", ("部分公开",), "result"),
-    ("refuse_1", ("国家秘密",), "result"),
-    ("refuse_2", ("禁止公开",), "result"),
-    ("refuse_3", ("三安全一稳定",), "result"),
-    ("refuse_4", ("第三方合法权益",), "result"),
-    ("refuse_5", ("内部事务",), "result"),
-    ("refuse_6", ("过程性信息",), "result"),
-    ("refuse_7", ("行政执法案卷",), "result"),
-    ("refuse_8", ("行政查询事项",), "result"),
-    ("unable_1", ("不掌握",), "result"),
-    ("unable_2", ("没有现成信息",), "result"),
-    ("unable_3", ("补正后",), "result"),
-    ("nohandle_1", ("信访",), "result"),
-    ("nohandle_2", ("重复申请",), "result"),
-    ("nohandle_3", ("公开出版物",), "result"),
-    ("nohandle_4", ("大量反复",), "result"),
-    ("nohandle_5", ("确认或重新出具",), "result"),
-    ("other_1", ("逾期不补正",), "result"),
-    ("other_2", ("收费通知",), "result"),
-    ("other_3", ("其他",), "result"),
-    ("total", ("总计",), ""),
-    ("carried_out", ("结转下年度",), ""),
-    ("other", ("其他处理",), "result"),   # the 2019 layout's single row; in a 2021 report, a format error
+# 表三 rows: key and the label words that must all appear (the key prefix says the group).
+_T3_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("new", ("本年新收",)),
+    ("carried_in", ("上年结转",)),
+    ("open", ("予以公开",)),
+    ("partial", ("部分公开",)),
+    ("refuse_1", ("国家秘密",)),
+    ("refuse_2", ("禁止公开",)),
+    ("refuse_3", ("三安全一稳定",)),
+    ("refuse_4", ("第三方合法权益",)),
+    ("refuse_5", ("内部事务",)),
+    ("refuse_6", ("过程性信息",)),
+    ("refuse_7", ("行政执法案卷",)),
+    ("refuse_8", ("行政查询事项",)),
+    ("unable_1", ("不掌握",)),
+    ("unable_2", ("没有现成信息",)),
+    ("unable_3", ("补正后",)),
+    ("nohandle_1", ("信访",)),
+    ("nohandle_2", ("重复申请",)),
+    ("nohandle_3", ("公开出版物",)),
+    ("nohandle_4", ("大量反复",)),
+    ("nohandle_5", ("确认或重新出具",)),
+    ("other_1", ("逾期不补正",)),
+    ("other_2", ("收费通知",)),
+    ("other_3", ("其他",)),
+    ("total", ("总计",)),
+    ("carried_out", ("结转下年度",)),
+    ("other", ("其他处理",)),   # the 2019 layout's single row; in a 2021 report, a format error
 )
 ROW_LABELS = {
     "new": "一、本年新收政府信息公开申请数量", "carried_in": "二、上年结转政府信息公开申请数量",
@@ -180,7 +180,7 @@ def _row_key(label: str, used: set[str], fmt: str) -> str | None:
     rows = list(_T3_ROWS)
     if fmt == FORMAT_2019:
         rows = [r for r in rows if not r[0].startswith("other_")]
-    for key, words, _ in rows:
+    for key, words in rows:
         if key in used:
             continue
         if key == "open" and ("部分" in flat or "不予" in flat):

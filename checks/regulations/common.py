@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from checks.sitemodel.columns import SiteModel, matches
 from checks.sitemodel.documents import VALIDITY_WORDS, DocumentMeta
 from checks.sitemodel.laws import Law, LawLibrary
-from checks.sitemodel.lists import _text
+from checks.sitemodel.lists import visible_text
 from crawler.snapshot import SiteSnapshot
 
 BASIS_25 = "珠高办〔2021〕50号 工作要点第25项（对照中国政府法制信息网行政法规库的国家正式版本更新行政法规文本）"
@@ -49,7 +49,7 @@ def validity_marks_in_lists(model: SiteModel, snapshot: SiteSnapshot) -> dict[st
             if page is None or page.tree is None:
                 continue
             for row in page.tree.iter("tr", "li"):
-                text = _text(row)
+                text = visible_text(row)
                 word = next((w for w in VALIDITY_WORDS if w in text), None)
                 if word is None:
                     continue

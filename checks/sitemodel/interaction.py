@@ -14,7 +14,7 @@ from typing import Any
 
 from checks.sitemodel.columns import SiteModel, data, matches
 from checks.sitemodel.dates import full_dates, normalise
-from checks.sitemodel.lists import _in_chrome, _text
+from checks.sitemodel.lists import in_page_chrome, visible_text
 from crawler.snapshot import Page, SiteSnapshot
 from crawler.urls import LinkTarget, resolve_link
 
@@ -48,13 +48,13 @@ def _state(text: str) -> bool | None:
 
 
 def _row_message(row: Any, page: Page) -> Message | None:
-    text = normalise(_text(row))
+    text = normalise(visible_text(row))
     dates = full_dates(text)
     if not dates:
         return None
     anchors = [a for a in row.iter("a") if a.get("href")]
-    title_anchor = max(anchors, key=lambda a: len(_text(a)), default=None)
-    title = _text(title_anchor) if title_anchor is not None else text[:40]
+    title_anchor = max(anchors, key=lambda a: len(visible_text(a)), default=None)
+    title = visible_text(title_anchor) if title_anchor is not None else text[:40]
     url = None
     if title_anchor is not None:
         resolved = resolve_link(page.fetch.final_url, title_anchor.get("href") or "")
@@ -102,7 +102,7 @@ def messages(model: SiteModel, snapshot: SiteSnapshot) -> list[Message]:
             if page is None or page.tree is None:
                 continue
             for row in page.tree.iter("tr", "li"):
-                if _in_chrome(row):
+                if in_page_chrome(row):
                     continue
                 message = _row_message(row, page)
                 if message is None:

@@ -32,12 +32,12 @@ class Item:
     date: FoundDate | None
 
 
-def _text(element: Any) -> str:
+def visible_text(element: Any) -> str:
     parts = element.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
     return " ".join(" ".join(parts).split())
 
 
-def _in_chrome(element: Any) -> bool:
+def in_page_chrome(element: Any) -> bool:
     for node in (element, *element.iterancestors()):
         if not isinstance(node.tag, str):
             continue
@@ -67,7 +67,7 @@ def _year_above(container: Any) -> int | None:
             continue
         for sibling in list(node.itersiblings(preceding=True))[:3]:
             if isinstance(sibling.tag, str):
-                year = year_heading(_text(sibling))
+                year = year_heading(visible_text(sibling))
                 if year:
                     return year
     return None
@@ -92,11 +92,11 @@ def list_items(page: Page, today: date) -> list[Item]:
         target = resolve_link(base, href)
         if target.target is not LinkTarget.HTTP or not target.url or target.url in seen:
             continue
-        title = " ".join((anchor.get("title") or _text(anchor)).split())
-        if len(title) < _MIN_TITLE or is_pagination_text(title) or _in_chrome(anchor):
+        title = " ".join((anchor.get("title") or visible_text(anchor)).split())
+        if len(title) < _MIN_TITLE or is_pagination_text(title) or in_page_chrome(anchor):
             continue
         row = _row_of(anchor)
-        rest = _text(row).replace(_text(anchor), " ")
+        rest = visible_text(row).replace(visible_text(anchor), " ")
         container = row.getparent() if row.getparent() is not None else row
         found = first_date(rest, today=today, year_hint=_year_above(container))
         rows.setdefault(container, []).append((row, Item(title, target.url, found)))

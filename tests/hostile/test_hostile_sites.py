@@ -13,7 +13,7 @@ import pytest
 
 from govaudit.config import Config
 from reports.document import SiteReport
-from tests.conftest import audit, fast_config
+from tests.conftest import TODAY, audit, fast_config
 from tests.support.pages import page
 from tests.support.server import Reply, TestSite
 
@@ -143,7 +143,7 @@ def test_one_hostile_site_leaves_the_others_of_a_run_unharmed(site: TestSite, tm
         good.page("/", page("正常网站"))
         site.route("/", Reply(200, b"\xff\xfe" + b"<" * 100_000, content_type="text/html; charset=utf-16"))
         result = inspect_sites(limited(), [SiteConfig(name="坏", url=site.url("/")), SiteConfig(name="好", url=good.url("/"))],
-                               store_path=tmp_path / "s.sqlite", today=__import__("tests.conftest", fromlist=["TODAY"]).TODAY)
+                               store_path=tmp_path / "s.sqlite", today=TODAY)
     verdicts = {e["name"]: e["verdict"] for e in result.document["sites"]}  # type: ignore[index]
     assert set(verdicts) == {"坏", "好"} and verdicts["好"] in ("合格", "不合格")
 
