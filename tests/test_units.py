@@ -101,7 +101,10 @@ def test_rule_ids_unique_well_formed_and_in_the_catalogue() -> None:
     rules = all_rules()
     ids = [r.id for r in rules]
     assert len(ids) == len(set(ids))
-    catalogue = set(re.findall(r"^\| ([a-z0-9_]+\.[a-z0-9_]+) \|", SPEC.read_text("utf-8"), re.M)) if SPEC.exists() else set(ids)
+    assert set(ids) >= EXTENSIONS
+    if not SPEC.exists():
+        pytest.skip("../shared/spec not present: the catalogue cannot be compared")
+    catalogue = set(re.findall(r"^\| ([a-z0-9_]+\.[a-z0-9_]+) \|", SPEC.read_text("utf-8"), re.M))
     assert set(ids) - EXTENSIONS == catalogue  # every catalogued rule exists, and nothing else unannounced
     for rule in rules:
         assert rule.title and rule.basis and rule.explanation and rule.messages
