@@ -20,12 +20,16 @@ from crawler.ipv6 import Ipv6Stage
 from crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
 from crawler.resolve import AddressGuard, DnsClient, ResolutionError, Resolver
 from crawler.robots import RobotsCache
-from crawler.snapshot import NAVIGATION_TAGS, Attachment, CrawlNote, Page, SiteSnapshot, Soft404Probe, now_iso
+from crawler.bodies import BodySpill
+from crawler.snapshot import NAVIGATION_TAGS, Attachment, CrawlNote, Link, Page, SiteSnapshot, Soft404Probe, now_iso
 from crawler.urls import Scope, normalize, origin_key
 from govaudit.config import Config, SiteConfig
 
 # Progress callback: (pages fetched, pages known so far, links checked)
 Progress = Callable[[int, int, int], None]
+# Called on each HTML page while its parsed tree is alive, to compute what the rules will
+# want of it (Page.memo); the page's body then leaves memory.
+PageAnalyser = Callable[[Page], None]
 
 # Linked files that are documents, not pages: checked by status only, never downloaded.
 _DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et",
@@ -44,7 +48,7 @@ class _Frontier:
 class SiteCrawler:
     def __init__(self, config: Config, site: SiteConfig, fetcher: Fetcher,
                  robots: RobotsCache, progress: Progress | None = None, dns: DnsClient | None = None,
-                 renderer: Renderer | None = None) -> None:
+                 renderer: Renderer | None = None, analyse: PageAnalyser | None = None) -> None:
         self.config = config
         self.limits = config.crawl
         self.site = site
@@ -59,9 +63,13 @@ class SiteCrawler:
         self.bytes_read = 0
         self.deadline = 0.0
         self.content_owner: dict[str, str] = {}  # final URL -> the crawled URL that read it
+        self.analyse = analyse
+        self.shared_links: dict[Link, Link] = {}
+        self.spill = BodySpill()
         self.snapshot = SiteSnapshot(
             name=site.name, start_url=self.scope.start_url, unit=site.unit, kind=site.kind,
             scope_hosts=tuple(sorted(self.scope.hosts())), started_at=now_iso())
+        self.snapshot.__dict__["_spill"] = self.spill   # closed by SiteSnapshot.close()
 
     async def run(self) -> SiteSnapshot:
         self.deadline = time.monotonic() + self.limits.max_site_seconds
@@ -147,6 +155,7 @@ class SiteCrawler:
         if first_reader and outcome.ok and fetched.body is not None and _is_html(page.content_type, fetched.body):
             self._read_html(page, fetched.body)
             await self._render_if_needed(page)
+            self._analyse(page)
         self.snapshot.pages[url] = page
         self._enqueue_links(page)
 
@@ -160,8 +169,16 @@ class SiteCrawler:
         tree = parse_html(text)
         page.html, page.encoding, page.encoding_source = text, encoding, source
         page.title = page_title(tree)
-        page.links, page.skipped_links = extract_links(tree, page.fetch.final_url)
-        page.__dict__["tree"] = tree  # the cached_property: rules reuse this parse
+        page.links, page.skipped_links = extract_links(tree, page.fetch.final_url, self.shared_links)
+        page.use_tree(tree)
+
+    def _analyse(self, page: Page) -> None:
+        try:
+            if self.analyse is not None:
+                self.analyse(page)
+        except Exception:  # noqa: BLE001 - the rules compute the same facts again and report the error
+            pass
+        page.spill_to(self.spill)
 
     async def _render_if_needed(self, page: Page) -> None:
         """Run the page's scripts in Chromium when its static HTML cannot show what the rules
@@ -178,10 +195,9 @@ class SiteCrawler:
             return
         static_links = page.links
         page.rendered_html = rendered.html
-        page.__dict__.pop("tree", None)
         tree = page.tree
         assert tree is not None
-        links, skipped = extract_links(tree, page.fetch.final_url)
+        links, skipped = extract_links(tree, page.fetch.final_url, self.shared_links)
         known = {link.url for link in static_links}
         page.links = static_links + tuple(link for link in links if link.url not in known)
         page.skipped_links = tuple(dict.fromkeys(page.skipped_links + skipped))
@@ -335,7 +351,7 @@ def _robots_reason(status: int | None, error: str | None) -> str:
 
 
 async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | None = None,
-                     resolver: Resolver | None = None) -> SiteSnapshot:
+                     resolver: Resolver | None = None, analyse: PageAnalyser | None = None) -> SiteSnapshot:
     """Crawl one site with its own client; for several sites share a Fetcher instead."""
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
                           config.politeness.global_concurrency)
@@ -349,7 +365,7 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
             continue
     async with Fetcher(config, limiter, resolver, guard) as fetcher, AsyncExitStack() as stack:
         renderer, why_not = await _open_renderer(config, scope, resolver, stack)
-        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns, renderer)
+        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns, renderer, analyse)
         if why_not:
             crawler.snapshot.notes.append(CrawlNote("render_unavailable", why_not))
         return await crawler.run()

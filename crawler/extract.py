@@ -42,11 +42,13 @@ def base_url(tree: lxml.html.HtmlElement, page_url: str) -> str:
     return resolved.url if resolved.target is LinkTarget.HTTP and resolved.url else page_url
 
 
-def extract_links(tree: lxml.html.HtmlElement, page_url: str,
+def extract_links(tree: lxml.html.HtmlElement, page_url: str, shared: dict[Link, Link] | None = None,
                   ) -> tuple[tuple[Link, ...], tuple[tuple[str, str], ...]]:
     """-> (links to fetch or check, (href, why-not-fetched) for javascript:/mailto:/bad URLs).
 
-    Each target appears once per page, with the first element that carried it.
+    Each target appears once per page, with the first element that carried it. With `shared`
+    (one dict per site), equal links on different pages are one object: a site's navigation
+    costs memory once, not once per page.
     """
     base = base_url(tree, page_url)
     links: dict[str, Link] = {}
@@ -62,7 +64,8 @@ def extract_links(tree: lxml.html.HtmlElement, page_url: str,
         if resolved.target is LinkTarget.HTTP and resolved.url:
             if resolved.url not in links:
                 text = " ".join(element.text_content().split())[:80] if tag in ("a", "area") else ""
-                links[resolved.url] = Link(url=resolved.url, tag=tag, text=text)
+                link = Link(url=resolved.url, tag=tag, text=text)
+                links[resolved.url] = link if shared is None else shared.setdefault(link, link)
         elif resolved.target is LinkTarget.OTHER_SCHEME:
             skipped.append((href.strip()[:200], resolved.scheme or ""))
         elif resolved.target is LinkTarget.INVALID:

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+from crawler.bodies import BodyRef, BodySpill, compress
 
 if TYPE_CHECKING:
     import lxml.html
+
+T = TypeVar("T")
 
 # How a link was found: which element and attribute carried it.
 LinkTag = Literal["a", "area", "iframe", "frame", "link", "script", "img"]
@@ -61,7 +66,7 @@ class Hop:
     status: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     url: str          # normalised absolute URL
     tag: str
@@ -95,7 +100,12 @@ class FetchOutcome:
 
 @dataclass
 class Page:
-    """A page of the site that was fetched (not merely link-checked)."""
+    """A page of the site that was fetched (not merely link-checked).
+
+    Its HTML (and the DOM after rendering) lives in memory or, once the crawl has analysed
+    the page, in the crawl's BodySpill; `tree` parses it again on demand and keeps only the
+    most recently used trees. Per-page facts the rules share are kept with `memo`.
+    """
 
     fetch: FetchOutcome
     depth: int
@@ -104,22 +114,18 @@ class Page:
     content_type: str = ""
     encoding: str | None = None
     encoding_source: str | None = None   # header / meta / detected / default
-    html: str | None = None              # decoded text of an HTML page
     truncated: bool = False
     size_bytes: int = 0
     title: str = ""
     links: tuple[Link, ...] = ()
     skipped_links: tuple[tuple[str, str], ...] = ()   # (href, scheme or problem) never fetched
-    rendered_html: str | None = None     # the DOM after Chromium ran the page's scripts
     render_error: str | None = None
+    is_html: bool = False       # the body was read as an HTML page (html is set)
+    rendered: bool = False      # Chromium ran the page's scripts (rendered_html is set)
 
     @property
     def url(self) -> str:
         return self.fetch.url
-
-    @property
-    def is_html(self) -> bool:
-        return self.html is not None
 
     @property
     def is_navigation_page(self) -> bool:
@@ -127,18 +133,114 @@ class Page:
         a fragment loaded into an iframe/frame of another page."""
         return self.found_via in (None, "a", "area")
 
+    # -- bodies --------------------------------------------------------------------------
+
     @property
-    def rendered(self) -> bool:
-        return self.rendered_html is not None
+    def html(self) -> str | None:
+        """Decoded text of an HTML page."""
+        return self._body("_html")
 
-    @cached_property
+    @html.setter
+    def html(self, text: str | None) -> None:
+        self.__dict__["_html"] = text
+        self.is_html = text is not None
+        self.forget_tree()
+
+    @property
+    def rendered_html(self) -> str | None:
+        """The DOM after Chromium ran the page's scripts."""
+        return self._body("_rendered_html")
+
+    @rendered_html.setter
+    def rendered_html(self, text: str | None) -> None:
+        self.__dict__["_rendered_html"] = text
+        self.rendered = text is not None
+        self.forget_tree()
+
+    def compressed_body(self, which: str = "html") -> bytes | None:
+        """The body as zlib-compressed UTF-8 (the store's format), without a round trip
+        through text when it waits in the spill."""
+        value = self.__dict__.get(f"_{which}")
+        if isinstance(value, BodyRef):
+            return self.__dict__["_spill"].compressed(value)
+        return compress(value) if value is not None else None
+
+    def spill_to(self, spill: BodySpill) -> None:
+        """Move the bodies out of memory and drop the parsed tree."""
+        for key in ("_html", "_rendered_html"):
+            value = self.__dict__.get(key)
+            if isinstance(value, str):
+                self.__dict__[key] = spill.put(value)
+        self.__dict__["_spill"] = spill
+        self.forget_tree()
+
+    def _body(self, key: str) -> str | None:
+        value = self.__dict__.get(key)
+        if isinstance(value, BodyRef):
+            return self.__dict__["_spill"].get(value)
+        return value
+
+    # -- the parsed tree and shared facts -------------------------------------------------
+
+    @property
     def tree(self) -> lxml.html.HtmlElement | None:
-        """The parsed document (the rendered DOM when the page was rendered), parsed once
-        and shared by every rule."""
-        from crawler.extract import parse_html
+        """The parsed document (the rendered DOM when the page was rendered), shared by every
+        rule while it is among the recently used trees."""
+        tree = _TREES.get(self)
+        if tree is None:
+            from crawler.extract import parse_html
 
-        source = self.rendered_html if self.rendered_html is not None else self.html
-        return parse_html(source) if source is not None else None
+            source = self.rendered_html if self.rendered else self.html
+            if source is None:
+                return None
+            tree = parse_html(source)
+            _TREES.put(self, tree)
+        return tree
+
+    def use_tree(self, tree: lxml.html.HtmlElement) -> None:
+        """Adopt a tree parsed elsewhere (the crawler's) instead of parsing again."""
+        _TREES.put(self, tree)
+
+    def forget_tree(self) -> None:
+        _TREES.drop(self)
+
+    def memo(self, key: str, compute: Callable[[Page], T]) -> T:
+        """compute(page) once per page and key: facts every rule reading this page shares."""
+        facts = self.__dict__.setdefault("_facts", {})
+        if key not in facts:
+            facts[key] = compute(self)
+        return facts[key]  # type: ignore[no-any-return]
+
+    def forget(self, key: str) -> None:
+        self.__dict__.get("_facts", {}).pop(key, None)
+
+
+class _RecentTrees:
+    """The parsed trees of the most recently used pages; older ones are parsed again when
+    needed. Bounded so that a site's size never decides the memory its trees take."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._trees: OrderedDict[int, tuple[Page, lxml.html.HtmlElement]] = OrderedDict()
+
+    def get(self, page: Page) -> lxml.html.HtmlElement | None:
+        entry = self._trees.get(id(page))
+        if entry is None:
+            return None
+        self._trees.move_to_end(id(page))
+        return entry[1]
+
+    def put(self, page: Page, tree: lxml.html.HtmlElement) -> None:
+        self._trees[id(page)] = (page, tree)
+        self._trees.move_to_end(id(page))
+        while len(self._trees) > self.capacity:
+            self._trees.popitem(last=False)
+
+    def drop(self, page: Page) -> None:
+        self._trees.pop(id(page), None)
+
+
+_TREES = _RecentTrees(capacity=48)
 
 
 @dataclass(frozen=True)
@@ -267,6 +369,12 @@ class SiteSnapshot:
     attachments: dict[str, Attachment] = field(default_factory=dict)
     tls_errors: dict[str, str] = field(default_factory=dict)   # site origin -> certificate error
 
+    def close(self) -> None:
+        """Delete the crawl's spilled page bodies (after the snapshot has been stored)."""
+        spill = self.__dict__.pop("_spill", None)
+        if spill is not None:
+            spill.close()
+
     @property
     def homepage_page(self) -> Page | None:
         return self.pages.get(self.start_url)
@@ -276,14 +384,18 @@ class SiteSnapshot:
         page = self.pages.get(url)
         return page.fetch if page else self.link_checks.get(url)
 
-    def linked_from(self) -> dict[str, list[tuple[str, str]]]:
-        """Inverse link graph: target URL -> [(page URL, tag)], in crawl order."""
+    def linked_from(self, targets: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+        """Inverse link graph: target URL -> [(page URL, tag)], in crawl order; only for
+        `targets` when given."""
         graph: dict[str, list[tuple[str, str]]] = {}
         for page in self.pages.values():
+            source = page.url
             for link in page.links:
+                if targets is not None and link.url not in targets:
+                    continue
                 entries = graph.setdefault(link.url, [])
-                if all(src != page.url for src, _ in entries):
-                    entries.append((page.url, link.tag))
+                if not entries or entries[-1][0] != source:  # each page once per target
+                    entries.append((source, link.tag))
         return graph
 
     def html_pages(self) -> list[Page]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -53,6 +54,18 @@ def resolve_link(base_url: str, href: str) -> Resolved:
     href = href.strip().replace("\n", "").replace("\r", "").replace("\t", "")
     if not href or href.startswith("#"):
         return Resolved(LinkTarget.SAME_PAGE)
+    if href.startswith("/") and not href.startswith("//") and "#" not in href:
+        # Root-relative links (most of a site's navigation) depend only on the base's origin:
+        # resolved once per site, not once per page.
+        scheme_end = base_url.find("://")
+        path_start = base_url.find("/", scheme_end + 3) if scheme_end > 0 else -1
+        if path_start > 0:
+            base_url = base_url[:path_start + 1]
+    return _resolve_cached(base_url, href)
+
+
+@lru_cache(maxsize=65_536)
+def _resolve_cached(base_url: str, href: str) -> Resolved:
     try:
         scheme = urlsplit(href).scheme.lower() if ":" in href.split("/", 1)[0] else ""
     except ValueError as exc:
@@ -65,7 +78,7 @@ def resolve_link(base_url: str, href: str) -> Resolved:
         normalized = normalize(absolute)
     except ValueError as exc:
         return Resolved(LinkTarget.INVALID, problem=str(exc))
-    if normalized == normalize_or_none(base_url) and "#" in href:
+    if "#" in href and normalized == normalize_or_none(base_url):
         return Resolved(LinkTarget.SAME_PAGE)
     return Resolved(LinkTarget.HTTP, url=normalized)
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from checks.analysis import page_analyser
 from checks.annual_report.view import annual_view
 from checks.base import RuleContext
 from checks.registry import all_rules
@@ -43,8 +44,13 @@ class InspectionResult:
 async def audit_site(config: Config, site: SiteConfig, today: date, progress: Progress | None = None,
                      laws: LawLibrary | None = None, probes: tuple[Any, ...] | None = None) -> SiteReport:
     started = time.perf_counter()
-    snapshot = await crawl_site(config, site, progress=progress)
-    return judge_snapshot(config, site, snapshot, today, time.perf_counter() - started, laws, probes)
+    snapshot = await crawl_site(config, site, progress=progress, analyse=page_analyser(today))
+    crawled = time.perf_counter()
+    report = judge_snapshot(config, site, snapshot, today, crawled - started, laws, probes)
+    report.stats["crawl_s"] = round(crawled - started, 2)
+    report.stats["rules_s"] = round(time.perf_counter() - crawled, 2)
+    report.stats["duration_s"] = round(time.perf_counter() - started, 1)
+    return report
 
 
 def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, today: date,
@@ -113,7 +119,10 @@ async def _audit_all(config: Config, sites: list[SiteConfig], today: date, laws:
                 report = await audit_site(config, site, today, progress(site) if progress else None, laws, probes)
             except Exception as exc:  # one site's failure never stops the others
                 report = _failed_site(config, site, today, exc)
-            _commit(store, run_id, report)
+            try:
+                _commit(store, run_id, report)
+            finally:
+                report.snapshot.close()   # the page bodies are in the store now
             return report
 
     return list(await asyncio.gather(*(one(site) for site in sites)))

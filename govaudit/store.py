@@ -9,16 +9,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-import zlib
 
 import cattrs.preconf.json
 from pathlib import Path
 from typing import Any
 
+from crawler.bodies import decompress
 from crawler.snapshot import FetchOutcome, Page, SiteSnapshot
 from govaudit.faults import pause_point
 
-# Snapshot dataclasses <-> JSON. Page.tree is a cached property, not a field: never stored.
+# Snapshot dataclasses <-> JSON. Page bodies have columns of their own; parsed trees are never stored.
 _converter = cattrs.preconf.json.make_converter()
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -80,6 +80,9 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX probes_by_site ON probes (site, at);
     """,
+    """
+    ALTER TABLE pages ADD COLUMN rendered BLOB;
+    """,
 )
 
 
@@ -130,10 +133,11 @@ class Store:
         meta = _converter.unstructure(dataclasses.replace(snapshot, pages={}, link_checks={}))
         self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", (run_id, snapshot.name, _dump(meta)))
         self.db.executemany(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO pages (run_id, site, url, seq, status, depth, meta, html, rendered) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((run_id, snapshot.name, page.url, seq, page.fetch.status, page.depth,
-              _dump(_converter.unstructure(dataclasses.replace(page, html=None))),
-              zlib.compress(page.html.encode("utf-8")) if page.html is not None else None)
+              _dump(_converter.unstructure(page)), page.compressed_body("html"),
+              page.compressed_body("rendered_html"))
              for seq, page in enumerate(snapshot.pages.values())))
         self.db.executemany(
             "INSERT OR REPLACE INTO link_checks VALUES (?, ?, ?, ?)",
@@ -146,10 +150,16 @@ class Store:
         if row is None:
             raise KeyError(f"no snapshot of {site!r} in run {run_id!r}")
         snapshot = _converter.structure(json.loads(row[0]), SiteSnapshot)
-        for url, page_meta, html in self.db.execute(
-                "SELECT url, meta, html FROM pages WHERE run_id = ? AND site = ? ORDER BY seq", (run_id, site)):
-            page = _converter.structure(json.loads(page_meta), Page)
-            page.html = zlib.decompress(html).decode("utf-8") if html is not None else None
+        for url, page_meta, html, rendered in self.db.execute(
+                "SELECT url, meta, html, rendered FROM pages WHERE run_id = ? AND site = ? ORDER BY seq",
+                (run_id, site)):
+            fields = json.loads(page_meta)
+            page = _converter.structure(fields, Page)
+            page.html = decompress(html) if html is not None else None
+            if rendered is not None:
+                page.rendered_html = decompress(rendered)
+            elif fields.get("rendered_html") is not None:  # stored before schema 4: inside meta
+                page.rendered_html = fields["rendered_html"]
             snapshot.pages[url] = page
         for url, outcome in self.db.execute(
                 "SELECT url, outcome FROM link_checks WHERE run_id = ? AND site = ?", (run_id, site)):
@@ -287,7 +297,7 @@ class Store:
         ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE finished_at IS NOT NULL ORDER BY started_at DESC")]
         with self.db:
             for run_id in ids[keep_full_runs:]:
-                self.db.execute("UPDATE pages SET html = NULL WHERE run_id = ? AND html IS NOT NULL AND url NOT IN "
+                self.db.execute("UPDATE pages SET html = NULL, rendered = NULL WHERE run_id = ? AND html IS NOT NULL AND url NOT IN "
                                 "(SELECT url FROM findings WHERE run_id = ?)", (run_id, run_id))
             for run_id in ids[keep_runs:]:
                 for table in ("pages", "link_checks", "snapshots"):

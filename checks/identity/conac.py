@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, attributes_text, data, footer_findings
+from checks.identity.marks import MarkResult, PageText, Status, attributes_text, data, footer_findings, register_judge
 from crawler.snapshot import Page, SiteSnapshot
 
 
@@ -33,3 +33,4 @@ RULE = Rule(
     messages={"missing": "{pages_affected}/{pages_checked} 个页面未见党政机关网站标识"},
     check=check,
 )
+register_judge(RULE, judge)

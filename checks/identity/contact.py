@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, data, footer_findings
+from checks.identity.marks import MarkResult, PageText, Status, data, footer_findings, register_judge
 from crawler.snapshot import Page, SiteSnapshot
 
 # Bounded repetitions: a page of one endless word must not make the search quadratic.
@@ -35,3 +35,4 @@ RULE = Rule(
     messages={"missing": "{pages_affected}/{pages_checked} 个页面未见联系方式"},
     check=check,
 )
+register_judge(RULE, judge)

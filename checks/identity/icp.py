@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings
+from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings, register_judge
 from crawler.snapshot import Page, SiteSnapshot
 
 
@@ -42,3 +42,4 @@ RULE = Rule(
                            "（应形如“粤ICP备12345678号”）"},
     check=check,
 )
+register_judge(RULE, judge)

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 from checks.base import Outcome, Rule
+from checks.pagetext import page_nodes
 from crawler.snapshot import Page, SiteSnapshot
 
 _MAX_PAGES_LISTED = 20
@@ -77,12 +79,40 @@ def _footer_elements(root: Any) -> list[Any]:
 
 
 def page_text(page: Page) -> PageText:
-    """Computed once per page and shared by the six identity rules."""
-    cached = page.__dict__.get("_identity_text")
-    if cached is None:
-        cached = _page_text(page)
-        page.__dict__["_identity_text"] = cached
-    return cached
+    """Computed once per page and shared by the six identity rules (the crawl's analysis
+    forgets it once their results are known: it is as large as the page)."""
+    return page.memo(_TEXT_KEY, _page_text)
+
+
+Judge = Callable[[Page, PageText], "MarkResult"]
+# rule id -> its judge: what the crawl's page analysis runs on every page.
+MARK_JUDGES: dict[str, Judge] = {}
+_TEXT_KEY = "identity:text"
+_SHARED_RESULTS: dict[MarkResult, MarkResult] = {}
+
+
+def register_judge(rule: Rule, judge: Judge) -> None:
+    MARK_JUDGES[rule.id] = judge
+
+
+def mark_result(page: Page, rule_id: str, judge: Judge) -> MarkResult:
+    def compute(p: Page) -> MarkResult:
+        result = judge(p, page_text(p))
+        return _SHARED_RESULTS.setdefault(result, result)   # one object per distinct result
+
+    return page.memo(f"identity:{rule_id}", compute)
+
+
+def script_footer(page: Page) -> bool:
+    return page.memo("identity:script_footer", lambda p: page_text(p).script_footer)
+
+
+def analyse_marks(page: Page) -> None:
+    """Every identity judge on the page while its tree is alive; keeps the small results."""
+    for rule_id, judge in MARK_JUDGES.items():
+        mark_result(page, rule_id, judge)
+    script_footer(page)
+    page.forget(_TEXT_KEY)
 
 
 def _page_text(page: Page) -> PageText:
@@ -91,7 +121,7 @@ def _page_text(page: Page) -> PageText:
         return PageText("", "", False, False)
     body = tree.find("body")
     root = body if body is not None else tree
-    whole = _visible_text(root)
+    whole = " ".join(page_nodes(page)) if body is not None else _visible_text(root)
     outermost = _footer_elements(root)
     footer = " ".join(_visible_text(el) for el in outermost)
     tail = whole[-int(data()["footer_tail_chars"]):]
@@ -132,20 +162,17 @@ def footer_findings(rule: Rule, snapshot: SiteSnapshot,
     groups: dict[tuple[Status, str], list[Page]] = {}
     unsure: list[Page] = []
     pages = audited_pages(snapshot)
-    snippets: dict[str, str] = {}
     for page in pages:
-        text = page_text(page)
-        result: MarkResult = judge(page, text)
+        result = mark_result(page, rule.id, judge)
         if result.status is Status.PRESENT:
             continue
-        if result.status is Status.MISSING and text.script_footer and not page.rendered:
+        if result.status is Status.MISSING and script_footer(page) and not page.rendered:
             unsure.append(page)
             continue
         if result.status is Status.UNSURE:
             unsure.append(page)
             continue
         groups.setdefault((result.status, result.seen), []).append(page)
-        snippets.setdefault(page.url, text.footer[-300:])
     if not pages:
         yield rule.not_checked("没有可检查的页面")
     for (status, seen), group in groups.items():
@@ -154,7 +181,7 @@ def footer_findings(rule: Rule, snapshot: SiteSnapshot,
         evidence = {
             "pages_checked": len(pages), "pages_affected": len(group),
             "pages": [p.url for p in group[:_MAX_PAGES_LISTED]], "on_homepage": on_homepage,
-            "seen": seen, "footer_text": snippets.get(first.url, ""), "checked_at": first.fetch.fetched_at,
+            "seen": seen, "footer_text": page_text(first).footer[-300:], "checked_at": first.fetch.fetched_at,
             "view": "浏览器渲染后的页面" if any(p.rendered for p in group) else "页面源代码",
         }
         yield rule.finding(first.url, evidence, variant=status.value, on_homepage=on_homepage)

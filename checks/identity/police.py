@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings
+from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings, register_judge
 from crawler.snapshot import Page, SiteSnapshot
 
 _LABELS = ("公网安备", "公安备案", "网安备")
@@ -44,3 +44,4 @@ RULE = Rule(
                            "（应为省简称 + 公网安备 + 14 位数字 + 号）"},
     check=check,
 )
+register_judge(RULE, judge)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, footer_findings
+from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
 from crawler.snapshot import Page, SiteSnapshot
 
 _LABELLED = re.compile(r"标识码\s*:?\s*([A-Za-z0-9]*)")
@@ -38,3 +38,4 @@ RULE = Rule(
               "malformed": "{pages_affected}/{pages_checked} 个页面的网站标识码格式不正确：“{seen}”（应为 10 位）"},
     check=check,
 )
+register_judge(RULE, judge)

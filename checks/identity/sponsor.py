@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, footer_findings
+from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
 from crawler.snapshot import Page, SiteSnapshot
 
 _SPONSOR = re.compile(r"主\s*办(?:单位)?\s*:?\s*[\u4e00-\u9fff（）()]{2,}")
@@ -32,3 +32,4 @@ RULE = Rule(
     messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明网站主办单位"},
     check=check,
 )
+register_judge(RULE, judge)

@@ -38,18 +38,28 @@ def judge(outcome: FetchOutcome) -> Verdict:
     return Verdict.DEAD
 
 
+def _failing_targets(snapshot: SiteSnapshot) -> dict[str, tuple[FetchOutcome, Verdict]]:
+    """Every fetched or checked URL that did not load, with how it fared (a crawled page's
+    own fetch wins over a link check of the same URL, as in SiteSnapshot.outcome_of)."""
+    failing: dict[str, tuple[FetchOutcome, Verdict]] = {}
+    outcomes = list(snapshot.link_checks.items()) + [(url, page.fetch) for url, page in snapshot.pages.items()]
+    for url, outcome in outcomes:
+        verdict = judge(outcome)
+        if verdict is Verdict.ALIVE:
+            failing.pop(url, None)
+        else:
+            failing[url] = (outcome, verdict)
+    return failing
+
+
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     homepages = {snapshot.start_url}
     if snapshot.homepage is not None:
         homepages.add(snapshot.homepage.final_url)
     scope = set(snapshot.scope_hosts)
-    for target, sources in snapshot.linked_from().items():
-        outcome = snapshot.outcome_of(target)
-        if outcome is None:
-            continue
-        verdict = judge(outcome)
-        if verdict is Verdict.ALIVE:
-            continue
+    failing = _failing_targets(snapshot)
+    for target, sources in snapshot.linked_from(set(failing)).items():
+        outcome, verdict = failing[target]
         if verdict is Verdict.INCONCLUSIVE:
             yield RULE.not_checked(f"链接返回 {describe_outcome(outcome)}，无法判断是否有效", target)
             continue

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.regulations.common import BASIS_25, law_texts, validity_marks_in_lists
 from checks.sitemodel.columns import site_model
-from checks.sitemodel.documents import doc_number_key, repealed_numbers
+from checks.sitemodel.documents import doc_number_key
+from checks.sitemodel.pagefacts import page_facts
 from crawler.snapshot import SiteSnapshot
 
 _NOT_IN_FORCE = ("废止", "失效")
@@ -33,7 +34,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     repealers: dict[str, str] = {}
     for url, meta in model.documents.items():
         page = snapshot.pages.get(url)
-        for number in repealed_numbers(" ".join(page.tree.xpath("//body//text()")) if page and page.tree is not None else ""):
+        for number in (page_facts(page, context.today).repealed if page is not None else ()):
             if number != doc_number_key(meta.doc_no):
                 repealers.setdefault(number, url)
     for url, meta in model.documents.items():

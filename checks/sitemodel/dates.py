@@ -11,6 +11,7 @@ list, where the year is inferred). Full-width digits are read as digits.
 from __future__ import annotations
 
 import re
+from functools import cache
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -96,6 +97,11 @@ def url_date(url: str) -> FoundDate | None:
     return None
 
 
+@cache
+def _label_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(label, re.compile(re.escape(label) + r"\s*[:：﹕]?\s*")) for label in _LABELS]
+
+
 def article_date(tree: Any, url: str, text: str) -> FoundDate | None:
     """The publication date of an article page, from the most reliable source present."""
     for meta in tree.iter("meta"):
@@ -104,10 +110,11 @@ def article_date(tree: Any, url: str, text: str) -> FoundDate | None:
             dates = full_dates(meta.get("content") or "")
             if dates:
                 return FoundDate(dates[0], "meta", meta.get("content") or "")
-    plain = normalise(text)
-    for label in _LABELS:
-        for match in re.finditer(re.escape(label) + r"\s*[:：]?\s*", plain):
-            following = plain[match.end(): match.end() + 24]
+    # The labels are CJK words NFKC leaves alone: found in the raw text, and only the few
+    # characters after each are normalised (a whole page's NFKC is the costly part).
+    for label, pattern in _label_patterns():
+        for match in pattern.finditer(text):
+            following = normalise(text[match.end(): match.end() + 48])[:24]
             full = _FULL.match(following)
             if full:
                 value = _make(int(full.group(1)), int(full.group(2)), int(full.group(3)))

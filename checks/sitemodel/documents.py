@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from checks.pagetext import page_nodes, text_nodes
 from checks.sitemodel.dates import full_dates, normalise
 from crawler.snapshot import Page
 
@@ -29,6 +30,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 VALIDITY_WORDS = ("有效", "失效", "废止", "已修改", "已修订", "部分失效")
 _ALL_LABELS = sorted((label for labels in LABELS.values() for label in labels), key=len, reverse=True)
+_ANY_LABEL = re.compile("|".join(re.escape(label) for label in _ALL_LABELS))
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号|国令第\s*\d+\s*号|国务院令第\s*\d+\s*号")
 _VERSION_STATEMENT = re.compile(
     r"(\d{4}年\d{1,2}月\d{1,2}日)([^。；;（）():：|]{0,50}?)(公布|发布|修订|修正|通过)")
@@ -55,13 +57,14 @@ class DocumentMeta:
 
 
 def _nodes(tree: Any) -> list[str]:
-    texts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
-    return [" ".join(normalise(t).split()) for t in texts if t.strip()]
+    return text_nodes(tree)
 
 
 def _label_at(node: str) -> tuple[str, str] | None:
     """(label, the rest of the node) when the node starts with a known label."""
-    squeezed = "".join(node.split())
+    squeezed = node.replace(" ", "")   # nodes come squeezed: single spaces only
+    if _ANY_LABEL.match(squeezed) is None:   # most nodes: no label at all
+        return None
     for label in _ALL_LABELS:
         if squeezed.startswith(label):
             rest = squeezed[len(label):].lstrip(":：")
@@ -70,9 +73,10 @@ def _label_at(node: str) -> tuple[str, str] | None:
     return None
 
 
-def read_metadata(tree: Any) -> dict[str, str]:
-    """label key -> raw value text of the metadata block."""
-    nodes = _nodes(tree)
+def read_metadata(tree: Any, nodes: list[str] | None = None) -> dict[str, str]:
+    """label key -> raw value text of the metadata block (`nodes`: the tree's _nodes, when
+    the caller has them already)."""
+    nodes = _nodes(tree) if nodes is None else nodes
     values: dict[str, str] = {}
     for index, node in enumerate(nodes):
         found = _label_at(node)
@@ -118,13 +122,26 @@ def version_shown(title: str, text: str, written: date | None) -> tuple[date | N
 
 
 def document_meta(page: Page) -> DocumentMeta | None:
+    found = document_facts(page)
+    return found[0] if found else None
+
+
+def document_facts(page: Page) -> tuple[DocumentMeta, frozenset[str]] | None:
+    """The page's metadata and the 文号 it declares repealed, from one read of its text."""
     tree = page.tree
     if tree is None:
         return None
-    values = read_metadata(tree)
+    nodes = page_nodes(page)
+    text = " ".join(nodes)
+    meta = _document_meta(page, tree, nodes, text)
+    repealed = frozenset(repealed_numbers(text)) if "废止" in text or "失效" in text else frozenset()
+    return meta, repealed
+
+
+def _document_meta(page: Page, tree: Any, nodes: list[str], text: str) -> DocumentMeta:
+    values = read_metadata(tree, nodes)
     title = values.get("title") or _heading(tree) or page.title
     written = _first_date(values.get("written"))
-    text = " ".join(_nodes(tree))
     doc_no_match = _DOC_NO.search(values.get("doc_no") or "")
     version, evidence = version_shown(title, text, written)
     return DocumentMeta(

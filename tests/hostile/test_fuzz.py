@@ -57,7 +57,8 @@ def test_annual_report_reader_never_raises(data: bytes, name: str) -> None:
 @given(MARKUP)
 def test_every_rule_on_random_markup_decides_or_says_why(html: str) -> None:
     outcome = FetchOutcome(url="http://a/", final_url="http://a/", status=200, error=None, attempts=())
-    page = Page(fetch=outcome, depth=0, found_on=None, found_via=None, html=html)
+    page = Page(fetch=outcome, depth=0, found_on=None, found_via=None)
+    page.html = html
     snapshot = SiteSnapshot(name="fuzz", start_url="http://a/", unit="", kind="portal", scope_hosts=("a",),
                             started_at="", homepage=outcome, pages={"http://a/": page})
     results = run_rules(snapshot, RuleContext(date(2026, 11, 26), Config()))

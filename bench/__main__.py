@@ -1,0 +1,294 @@
+"""govaudit's benchmark: `python3 -m bench` (see README, 性能基准).
+
+Generates the synthetic sites, serves them on 127.0.0.1, runs govaudit, Scrapy and the raw
+baselines each in its own process (CPU time and peak RSS from wait4), repeats every measurement
+and keeps the median, prints the table and writes bench/RESULTS.md and bench/results.json.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bench.serve import serve
+from bench.sitegen import generate
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Sizes:
+    small: int
+    large: int
+    fleet_sites: int
+    fleet_pages: int
+
+
+FULL = Sizes(5_000, 20_000, 40, 250)
+QUICK = Sizes(1_000, 4_000, 10, 100)
+
+
+@dataclass(frozen=True)
+class Measure:
+    pages: int
+    wall_s: float
+    cpu_s: float
+    rss_mb: float
+    extra: dict[str, float]
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall_s
+
+    @property
+    def cpu_per_page(self) -> float:
+        return self.cpu_s / max(1, self.pages)
+
+
+def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float, float, str]:
+    """Run `command` -> (wall s, CPU s user+system, peak RSS MB, stdout)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+    if process.returncode not in (0, 3):  # 3: govaudit found veto-level problems (a normal outcome)
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
+
+
+def _json_line(stdout: str) -> dict[str, float]:
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def bench_config(path: Path, store: Path, *, fleet: list[tuple[str, str]] | None = None) -> Path:
+    """A config.toml for the bench: politeness lifted for the large site, default-shaped
+    politeness (2 per host, 0.1 s) for the fleet."""
+    if fleet is None:
+        politeness = "per_host_concurrency = 16\nmin_interval_s = 0\nglobal_concurrency = 16\n"
+        run = ""
+        sites = ""
+    else:
+        politeness = "per_host_concurrency = 2\nmin_interval_s = 0.1\nglobal_concurrency = 256\n"
+        run = f"[run]\nmax_concurrent_sites = {len(fleet)}\n"
+        sites = "".join(f'[[sites]]\nname = "{name}"\nurl = "{url}"\nunit = "{name}"\n' for name, url in fleet)
+    path.write_text(f"""
+[crawl]
+max_pages = 100000
+max_depth = 1000
+max_site_bytes = 10000000000
+max_site_seconds = 3600
+check_external_links = false
+[politeness]
+{politeness}
+[render]
+mode = "never"
+screenshots = false
+[store]
+path = "{store}"
+reports_dir = "{store.parent / 'reports'}"
+{run}
+{sites}""", encoding="utf-8")
+    return path
+
+
+class Bench:
+    def __init__(self, sizes: Sizes, runs: int, data: Path, work: Path, with_scrapy: bool) -> None:
+        self.sizes, self.runs, self.data, self.work, self.with_scrapy = sizes, runs, data, work, with_scrapy
+        self.results: dict[str, list[Measure]] = {}
+
+    def prepare(self) -> list[Path]:
+        print("生成测试站点 ...", flush=True)
+        roots = [self.data / f"site{self.sizes.small}", self.data / f"site{self.sizes.large}"]
+        generate(roots[0], self.sizes.small, seed=1)
+        generate(roots[1], self.sizes.large, seed=2)
+        fleet = [self.data / f"fleet{self.sizes.fleet_pages}" / f"site{i:02d}" for i in range(self.sizes.fleet_sites)]
+        for i, root in enumerate(fleet):
+            generate(root, self.sizes.fleet_pages, seed=100 + i, site_name=f"演示{i:02d}区")
+        return roots + fleet
+
+    def run(self) -> None:
+        roots = self.prepare()
+        with serve(roots) as (server, ports):
+            self.server = server
+            small, large = (f"http://127.0.0.1:{p}/" for p in ports[:2])
+            urls_file = self.work / "urls.txt"
+            manifest = json.loads((roots[0] / "manifest.json").read_text("utf-8"))
+            urls_file.write_text("\n".join(small.rstrip("/") + u for u in manifest["urls"]), "utf-8")
+            fleet = [(f"fleet{i:02d}", f"http://127.0.0.1:{p}/") for i, p in enumerate(ports[2:])]
+            for number in range(1, self.runs + 1):
+                print(f"第 {number}/{self.runs} 轮", flush=True)
+                self._record("raw", self._baseline("raw", str(urls_file)))
+                self._record("raw_lxml", self._baseline("raw-lxml", str(urls_file)))
+                self._record("crawl_only", self._crawl_only(small))
+                self._record("govaudit_small", self._audit(small, "small"))
+                self._record("govaudit_large", self._audit(large, "large"))
+                if self.with_scrapy:
+                    self._record("scrapy", self._scrapy(small))
+                self._record("fleet", self._fleet(fleet))
+
+    def _record(self, name: str, m: Measure) -> None:
+        self.results.setdefault(name, []).append(m)
+        print(f"  {name:15} {m.pages:6d} 页 {m.wall_s:7.1f} s {m.pages_per_s:7.1f} 页/秒 "
+              f"{1000 * m.cpu_per_page:6.2f} ms CPU/页 {m.rss_mb:7.1f} MB", flush=True)
+
+    def _baseline(self, mode: str, target: str) -> Measure:
+        wall, cpu, rss, out = measure([sys.executable, "-m", "bench.baselines", mode, target, "--concurrency", "16"],
+                                      cwd=HERE.parent)
+        return Measure(int(_json_line(out)["pages"]), wall, cpu, rss, {})
+
+    def _crawl_only(self, url: str) -> Measure:
+        config = bench_config(self.work / "crawl.toml", self.work / "crawl" / "govaudit.sqlite")
+        wall, cpu, rss, out = measure([sys.executable, "-m", "bench.baselines", "crawl", url, str(config)],
+                                      cwd=HERE.parent)
+        return Measure(int(_json_line(out)["pages"]), wall, cpu, rss, {})
+
+    def _audit(self, url: str, label: str) -> Measure:
+        folder = self.work / f"audit-{label}-{time.monotonic_ns()}"
+        config = bench_config(self.work / f"audit-{label}.toml", folder / "govaudit.sqlite")
+        wall, cpu, rss, _ = measure([sys.executable, "-m", "govaudit", "inspect", url, "--config", str(config),
+                                     "--out", str(folder / "out"), "--today", "2026-11-26"])
+        stats = json.loads((folder / "out" / "report.json").read_text("utf-8"))["sites"][0]["stats"]
+        extra = {"crawl_s": stats["crawl_s"], "rules_s": stats["rules_s"]}
+        return Measure(int(stats["pages"]), wall, cpu, rss, extra)
+
+    def _scrapy(self, url: str) -> Measure:
+        wall, cpu, rss, out = measure([sys.executable, "-m", "bench.scrapy_spider", url], cwd=HERE.parent)
+        return Measure(int(_json_line(out)["pages"]), wall, cpu, rss, {})
+
+    def _fleet(self, fleet: list[tuple[str, str]]) -> Measure:
+        folder = self.work / f"fleet-{time.monotonic_ns()}"
+        config = bench_config(self.work / "fleet.toml", folder / "govaudit.sqlite", fleet=fleet)
+        wall, cpu, rss, _ = measure([sys.executable, "-m", "govaudit", "run", "--config", str(config),
+                                     "--out", str(folder / "out"), "--today", "2026-11-26"])
+        document = json.loads((folder / "out" / "report.json").read_text("utf-8"))
+        pages = [int(s["stats"]["pages"]) for s in document["sites"]]
+        ideal = max(pages) * 0.1 / 2
+        return Measure(sum(pages), wall, cpu, rss, {"ideal_s": ideal})
+
+    # -- summary -----------------------------------------------------------------------------
+
+    def median(self, name: str, key: str) -> float:
+        values = []
+        for m in self.results.get(name, []):
+            values.append(getattr(m, key) if hasattr(m, key) else m.extra[key])
+        return statistics.median(values) if values else float("nan")
+
+    def figures(self) -> dict[str, object]:
+        med = self.median
+        rules = [m.extra["rules_s"] / (m.extra["rules_s"] + m.extra["crawl_s"]) for m in self.results["govaudit_small"]]
+        fleet = [m.wall_s / m.extra["ideal_s"] for m in self.results["fleet"]]
+        return {
+            "pages_per_s": {"govaudit": med("govaudit_small", "pages_per_s"), "scrapy": med("scrapy", "pages_per_s"),
+                            "raw": med("raw", "pages_per_s")},
+            "cpu_s_per_page": {"govaudit": med("govaudit_small", "cpu_per_page"), "scrapy": med("scrapy", "cpu_per_page")},
+            "peak_rss_mb": {"govaudit_5k": med("govaudit_small", "rss_mb"), "govaudit_20k": med("govaudit_large", "rss_mb"),
+                            "scrapy": med("scrapy", "rss_mb")},
+            "fleet_wall_over_ideal": statistics.median(fleet),
+            "rules_share": statistics.median(rules),
+            "crawl_only_pages_per_s": med("crawl_only", "pages_per_s"),
+            "raw_lxml_pages_per_s": med("raw_lxml", "pages_per_s"),
+            # additions beyond the issue's keys
+            "govaudit_20k_pages_per_s": med("govaudit_large", "pages_per_s"),
+            "cpu_s_per_page_crawl_only": med("crawl_only", "cpu_per_page"),
+            "fleet_wall_s": med("fleet", "wall_s"),
+            "fleet_ideal_s": med("fleet", "ideal_s"),
+            "runs": self.runs,
+            "sizes": vars(self.sizes),
+            "server": self.server,
+            "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "machine": machine(),
+        }
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "?")
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "0")
+    return (f"{os.cpu_count()} 核 {cpu}，内存 {int(memory) // 1024 // 1024} GiB，"
+            f"{platform.system()} {platform.release()}，Python {platform.python_version()}")
+
+
+def table(f: dict[str, object]) -> str:
+    pps, cpu, rss = f["pages_per_s"], f["cpu_s_per_page"], f["peak_rss_mb"]  # type: ignore[index]
+    rows = [
+        ("govaudit 完整检查（5k 页）", pps["govaudit"], cpu["govaudit"], rss["govaudit_5k"]),
+        ("govaudit 完整检查（20k 页）", f["govaudit_20k_pages_per_s"], None, rss["govaudit_20k"]),
+        ("govaudit 只抓取（规则关闭）", f["crawl_only_pages_per_s"], f["cpu_s_per_page_crawl_only"], None),
+        ("Scrapy CrawlSpider", pps["scrapy"], cpu["scrapy"], rss["scrapy"]),
+        ("httpx 裸抓取", pps["raw"], None, None),
+        ("httpx 裸抓取 + lxml 提取链接", f["raw_lxml_pages_per_s"], None, None),
+    ]
+    lines = ["| 测量 | 页/秒 | CPU 毫秒/页 | 峰值内存 MB |", "|---|---:|---:|---:|"]
+    for name, p, c, r in rows:
+        lines.append(f"| {name} | {p:.1f} | {'' if c is None else f'{1000 * c:.2f}'} | {'' if r is None else f'{r:.0f}'} |")
+    ratios = [
+        ("govaudit / Scrapy 页/秒（目标 ≥ 2）", pps["govaudit"] / pps["scrapy"]),
+        ("govaudit / Scrapy CPU 每页（目标 < 1）", cpu["govaudit"] / cpu["scrapy"]),
+        ("govaudit / 裸抓取 页/秒", pps["govaudit"] / pps["raw"]),
+        ("只抓取 / 裸抓取+lxml 页/秒（目标 ≥ 0.6）", f["crawl_only_pages_per_s"] / f["raw_lxml_pages_per_s"]),
+        ("峰值内存 20k / 5k（目标 ≤ 1.3）", rss["govaudit_20k"] / rss["govaudit_5k"]),
+        ("峰值内存 govaudit 5k / Scrapy（目标 < 1）", rss["govaudit_5k"] / rss["scrapy"]),
+        ("多站 实际用时 / 理想用时（目标 ≤ 1.2）", f["fleet_wall_over_ideal"]),
+        ("规则用时占比（规则 / (抓取 + 规则)）", f["rules_share"]),
+    ]
+    lines += ["", "| 比值 | 数值 |", "|---|---:|"] + [f"| {name} | {value:.2f} |" for name, value in ratios]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python3 -m bench", description="govaudit 性能基准")
+    parser.add_argument("--quick", action="store_true", help="小规模（1k/4k 页，10×100 多站），用于检查基准本身")
+    parser.add_argument("--runs", type=int, default=3, help="每项重复次数，取中位数（默认 3）")
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "govaudit-bench",
+                        help="生成站点的目录（可重复使用）")
+    parser.add_argument("--no-scrapy", action="store_true", help="不运行 Scrapy（未安装时）")
+    parser.add_argument("--no-write", action="store_true", help="只打印，不写 bench/RESULTS.md 和 results.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="govaudit-bench-run-") as work:
+        bench = Bench(QUICK if args.quick else FULL, args.runs, args.data, Path(work), not args.no_scrapy)
+        bench.run()
+        figures = bench.figures()
+    text = table(figures)
+    print(text)
+    if not args.no_write:
+        (HERE / "results.json").write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        write_results_md(figures, text)
+
+
+def write_results_md(figures: dict[str, object], text: str) -> None:
+    path = HERE / "RESULTS.md"
+    notes = ""
+    if path.exists():  # keep the hand-written part (what was tried) below the measured table
+        old = path.read_text("utf-8")
+        marker = "<!-- notes -->"
+        notes = old[old.index(marker):] if marker in old else ""
+    path.write_text(f"""# 性能基准结果
+
+由 `python3 -m bench` 生成（每项 {figures['runs']} 次取中位数）。日期：{figures['date']}。
+机器：{figures['machine']}。静态服务器：{figures['server']}。
+规模：{json.dumps(figures['sizes'], ensure_ascii=False)}。多站理想用时 {figures['fleet_ideal_s']:.1f} s，实际 {figures['fleet_wall_s']:.1f} s。
+
+{text}
+
+{notes}""", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

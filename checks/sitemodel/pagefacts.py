@@ -1,0 +1,97 @@
+"""What the site model needs of each page, computed once per page (Page.memo).
+
+The crawl computes these while a page's parsed tree is alive (see checks/analysis.py), so the
+model of a 20,000-page site is built without parsing any page again and without keeping any
+page's text: only small facts stay in memory. Pages loaded from the store compute them here
+on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from checks.sitemodel.dates import FoundDate, article_date
+from checks.sitemodel.documents import DocumentMeta, document_facts
+from checks.sitemodel.lists import Item, list_items, next_pages
+from crawler.snapshot import Page
+
+_ARTICLE_URL = re.compile(r"/t\d{8}_|/content_\d+|/art/\d{4}/|/\d{4}-\d{2}/\d{2}/")
+_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx")
+# Pages (in crawl order) whose text blocks decide the site's template text (boilerplate).
+BOILERPLATE_SAMPLE = 200
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a page that may be a column (栏目) page shows."""
+
+    items: tuple[Item, ...]
+    next_pages: tuple[str, ...]
+    blocks: tuple[str, ...]       # its text blocks, for its own text once the template is known
+    script_list: bool             # a script fills its list (nothing to see without rendering)
+    embeds: bool                  # iframes, images, video: content that is not text
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    is_article: bool
+    article_date: FoundDate | None
+    document: DocumentMeta | None          # pages below the homepage
+    repealed: frozenset[str]               # 文号 this page declares repealed
+    listing: Listing | None                # for pages that are not articles
+    homepage_items: tuple[Item, ...] = ()
+
+
+def page_facts(page: Page, today: date) -> PageFacts:
+    return page.memo(f"sitemodel:{today.isoformat()}", lambda p: _compute(p, today))
+
+
+def block_hashes(page: Page) -> frozenset[int]:
+    """Hashes of the page's text blocks (the boilerplate count needs equality only)."""
+    return page.memo("sitemodel:block_hashes", lambda p: frozenset(hash(b) for b in text_blocks(p)))
+
+
+def text_blocks(page: Page) -> list[str]:
+    tree = page.tree
+    if tree is None:
+        return []
+    texts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    return [" ".join(t.split()) for t in texts if t.strip()]
+
+
+def is_article(page: Page) -> bool:
+    tree = page.tree
+    metas = {(m.get("name") or "").lower() for m in tree.iter("meta")} if tree is not None else set()
+    return "articletitle" in metas or "pubdate" in metas or bool(_ARTICLE_URL.search(page.fetch.final_url))
+
+
+def _compute(page: Page, today: date) -> PageFacts:
+    tree = page.tree
+    if tree is None:
+        return PageFacts(False, None, None, frozenset(), None)
+    article = is_article(page)
+    found = article_date(tree, page.fetch.final_url, page.html or "")
+    document, repealed = (document_facts(page) or (None, frozenset())) if page.depth > 0 else (None, frozenset())
+    listing = None if article else _listing(page, today)
+    home_items = tuple(list_items(page, today)) if page.depth == 0 else ()
+    return PageFacts(article, found, document, repealed, listing, home_items)
+
+
+def _listing(page: Page, today: date) -> Listing:
+    tree = page.tree
+    scripts = " ".join((s.text or "") + " " + (s.get("src") or "") for s in tree.iter("script")).lower()
+    from checks.sitemodel.columns import data  # the markers live with the column vocabulary
+
+    return Listing(
+        items=tuple(list_items(page, today)),
+        next_pages=tuple(next_pages(page)),
+        blocks=tuple(text_blocks(page)),
+        script_list=any(marker in scripts for marker in data()["script_list_markers"]),
+        embeds=tree is not None and any(True for _ in tree.iter("iframe", "embed", "object", "img", "video")),
+    )
+
+
+def has_attachments(page: Page) -> bool:
+    return any(link.url.lower().endswith(_DOCUMENT_SUFFIXES) for link in page.links)
