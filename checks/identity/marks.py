@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -19,11 +18,14 @@ from importlib import resources
 from collections.abc import Callable
 from typing import Any
 
+import lxml.etree
+
 from checks.base import Outcome, Rule
-from checks.pagetext import page_nodes
+from checks.pagetext import VISIBLE_TEXT, nfkc, page_nodes
 from crawler.snapshot import Page, SiteSnapshot
 
 _MAX_PAGES_LISTED = 20
+_ATTRIBUTES = lxml.etree.XPath("//@href | //@src | //@alt | //@title | //@id", smart_strings=False)
 
 
 @cache
@@ -55,11 +57,11 @@ class PageText:
 
 
 def _normalise(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    return " ".join(nfkc(text).split())
 
 
 def _visible_text(element: Any) -> str:
-    parts = element.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+    parts = VISIBLE_TEXT(element)
     return _normalise(" ".join(parts))
 
 
@@ -147,7 +149,7 @@ def attributes_text(page: Page) -> str:
     tree = page.tree
     if tree is None:
         return ""
-    return " ".join(str(v) for v in tree.xpath("//@href | //@src | //@alt | //@title | //@id"))
+    return " ".join(_ATTRIBUTES(tree))
 
 
 def audited_pages(snapshot: SiteSnapshot) -> list[Page]:

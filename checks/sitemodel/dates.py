@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from checks.pagetext import nfkc
 
 _FULL = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)")
 _PARTIAL = re.compile(r"(?<![\d\-/.年])(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?(?![\d\-/.])")
@@ -39,7 +40,7 @@ class FoundDate:
 
 
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return nfkc(text)
 
 
 def _make(year: int, month: int, day: int) -> date | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from checks.pagetext import VISIBLE_TEXT
 from checks.sitemodel.dates import FoundDate, first_date, year_heading
 from crawler.extract import base_url
 from crawler.snapshot import Page
@@ -33,7 +34,7 @@ class Item:
 
 
 def visible_text(element: Any) -> str:
-    parts = element.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+    parts = VISIBLE_TEXT(element)
     return " ".join(" ".join(parts).split())
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from checks.pagetext import BODY_TEXT
 from checks.sitemodel.dates import FoundDate, article_date
 from checks.sitemodel.documents import DocumentMeta, document_facts
 from checks.sitemodel.lists import Item, list_items, next_pages
@@ -57,7 +58,7 @@ def text_blocks(page: Page) -> list[str]:
     tree = page.tree
     if tree is None:
         return []
-    texts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    texts = BODY_TEXT(tree)
     return [" ".join(t.split()) for t in texts if t.strip()]
 
 
