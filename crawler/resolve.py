@@ -22,6 +22,7 @@ import dns.resolver
 import httpcore
 import httpx
 
+from crawler.netstream import connect_tcp
 from crawler.snapshot import DnsAnswer
 from govaudit.config import Network, parse_nameserver, parse_resolve
 
@@ -205,7 +206,6 @@ class _ResolvingBackend(httpcore.AsyncNetworkBackend):
     def __init__(self, resolver: AddressSource, guard: AddressGuard | None = None) -> None:
         self.resolver = resolver
         self.guard = guard
-        self.inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
@@ -223,9 +223,7 @@ class _ResolvingBackend(httpcore.AsyncNetworkBackend):
         last: Exception | None = None
         for address in addresses:
             try:
-                return await self.inner.connect_tcp(address, port, timeout=timeout,
-                                                    local_address=local_address,
-                                                    socket_options=socket_options)
+                return await connect_tcp(address, port, timeout=timeout, socket_options=socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
@@ -237,7 +235,7 @@ class _ResolvingBackend(httpcore.AsyncNetworkBackend):
         raise httpcore.ConnectError("unix sockets are not used by govaudit")
 
     async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+        await asyncio.sleep(seconds)
 
 
 class ResolvingTransport(httpx.AsyncHTTPTransport):

@@ -123,6 +123,9 @@ class Page:
     is_html: bool = False       # the body was read as an HTML page (html is set)
     rendered: bool = False      # Chromium ran the page's scripts (rendered_html is set)
 
+    def __repr__(self) -> str:  # short: a page's links and facts would make it huge
+        return f"<Page {self.url} status={self.fetch.status} depth={self.depth} links={len(self.links)}>"
+
     @property
     def url(self) -> str:
         return self.fetch.url
@@ -368,6 +371,11 @@ class SiteSnapshot:
     ipv6: Ipv6Probe | None = None
     attachments: dict[str, Attachment] = field(default_factory=dict)
     tls_errors: dict[str, str] = field(default_factory=dict)   # site origin -> certificate error
+
+    def __repr__(self) -> str:
+        # Short on purpose: asyncio and anyio put reprs of tasks (with their results) into
+        # strings; the default repr of a 20,000-page snapshot is hundreds of megabytes.
+        return f"<SiteSnapshot {self.name!r} {self.start_url} pages={len(self.pages)}>"
 
     def close(self) -> None:
         """Delete the crawl's spilled page bodies (after the snapshot has been stored)."""

@@ -35,6 +35,9 @@ class SiteReport:
     stats: dict[str, Any]
     views: dict[str, Any] = field(default_factory=dict)   # report tables built by checks (pure)
 
+    def __repr__(self) -> str:  # short, as SiteSnapshot's
+        return f"<SiteReport {self.snapshot!r} findings={len(self.results.findings)}>"
+
 
 @cache
 def plan_tasks() -> dict[str, dict[str, str]]:
