@@ -84,7 +84,7 @@ def bench_config(path: Path, store: Path, *, fleet: list[tuple[str, str]] | None
         run = ""
         sites = ""
     else:
-        politeness = "per_host_concurrency = 2\nmin_interval_s = 0.1\nglobal_concurrency = 256\n"
+        politeness = "per_host_concurrency = 2\nmin_interval_s = 0.1\n"
         run = f"[run]\nmax_concurrent_sites = {len(fleet)}\n"
         sites = "".join(f'[[sites]]\nname = "{name}"\nurl = "{url}"\nunit = "{name}"\n' for name, url in fleet)
     path.write_text(f"""

@@ -152,7 +152,7 @@ class Store:
 
 @dataclass(frozen=True)
 class RunOptions:
-    max_concurrent_sites: int = 4    # sites audited at once (politeness stays per host)
+    max_concurrent_sites: int = 16   # sites audited at once (politeness stays per host)
 
 
 @dataclass(frozen=True)
