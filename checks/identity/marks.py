@@ -98,22 +98,29 @@ def register_judge(rule: Rule, judge: Judge) -> None:
 
 
 def mark_result(page: Page, rule_id: str, judge: Judge) -> MarkResult:
-    def compute(p: Page) -> MarkResult:
-        result = judge(p, page_text(p))
-        return _SHARED_RESULTS.setdefault(result, result)   # one object per distinct result
-
-    return page.memo(f"identity:{rule_id}", compute)
+    if rule_id not in MARK_JUDGES:   # a judge not registered (tests): computed directly
+        return judge(page, page_text(page))
+    return _page_marks(page)[list(MARK_JUDGES).index(rule_id) + 1]  # type: ignore[return-value]
 
 
 def script_footer(page: Page) -> bool:
-    return page.memo("identity:script_footer", lambda p: page_text(p).script_footer)
+    return bool(_page_marks(page)[0])
+
+
+def _page_marks(page: Page) -> tuple[object, ...]:
+    """(footer written by script?, one MarkResult per registered judge): one small tuple
+    per page, whatever the number of pages."""
+    def compute(p: Page) -> tuple[object, ...]:
+        text = page_text(p)
+        results = (judge(p, text) for judge in MARK_JUDGES.values())
+        return (text.script_footer, *(_SHARED_RESULTS.setdefault(r, r) for r in results))
+
+    return page.memo("identity", compute)
 
 
 def analyse_marks(page: Page) -> None:
     """Every identity judge on the page while its tree is alive; keeps the small results."""
-    for rule_id, judge in MARK_JUDGES.items():
-        mark_result(page, rule_id, judge)
-    script_footer(page)
+    _page_marks(page)
     page.forget(_TEXT_KEY)
 
 

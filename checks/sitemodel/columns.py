@@ -21,7 +21,7 @@ from crawler.snapshot import Page, SiteSnapshot
 from crawler.urls import origin_key
 
 # Pages kept per link target (in crawl order: the pages nearest the homepage come first).
-_MAX_SOURCES_KEPT = 50
+_MAX_SOURCES_KEPT = 10
 _INDEX_PAGE = re.compile(r"^(.*/index)_(\d+)(\.s?html?)$")
 
 

@@ -30,7 +30,7 @@ class Listing:
 
     items: tuple[Item, ...]
     next_pages: tuple[str, ...]
-    blocks: tuple[str, ...]       # its text blocks, for its own text once the template is known
+    blocks: tuple[str, ...]       # its text blocks when it lists nothing (a blank column?), else ()
     script_list: bool             # a script fills its list (nothing to see without rendering)
     embeds: bool                  # iframes, images, video: content that is not text
 
@@ -85,10 +85,11 @@ def _listing(page: Page, today: date) -> Listing:
     scripts = " ".join((s.text or "") + " " + (s.get("src") or "") for s in tree.iter("script")).lower()
     from checks.sitemodel.columns import data  # the markers live with the column vocabulary
 
+    items = tuple(list_items(page, today))
     return Listing(
-        items=tuple(list_items(page, today)),
+        items=items,
         next_pages=tuple(next_pages(page)),
-        blocks=tuple(text_blocks(page)),
+        blocks=() if items else tuple(text_blocks(page)),   # only a column without items can be blank
         script_list=any(marker in scripts for marker in data()["script_list_markers"]),
         embeds=tree is not None and any(True for _ in tree.iter("iframe", "embed", "object", "img", "video")),
     )
