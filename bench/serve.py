@@ -143,6 +143,7 @@ def _wait_listening(ports: list[int], timeout: float = 10.0) -> None:
 if __name__ == "__main__":  # python3 -m bench.serve DIR...: serve by hand for profiling
     import sys
 
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops nginx too
     with serve([Path(a) for a in sys.argv[1:]]) as (kind, ports):
         print(kind, " ".join(f"http://127.0.0.1:{p}/" for p in ports), flush=True)
         with contextlib.suppress(KeyboardInterrupt):

@@ -7,11 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from checks.registry import all_rules
 from govaudit.config import Config
@@ -19,6 +15,9 @@ from govaudit.history import standing
 from govaudit.store import Store
 from reports.document import plan_tasks
 from reports.render import AREA_NAMES, environment, write_atomic
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 _VERDICT_ORDER = {"不合格": 0, "无法判定": 1, "合格": 2}
 _SEVERITY_LABELS = {"veto": "单项否决", "deduct": "扣分", "notice": "提示"}
@@ -106,6 +105,8 @@ def ledger_rows(store: Store, run_id: str, document: dict[str, Any],
 
 
 def write_ledger(path: Path, open_rows: list[list[Any]], fixed_rows: list[list[Any]]) -> None:
+    from openpyxl import Workbook  # here, not at import: it loads numpy (30 MB) for every command
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -121,6 +122,8 @@ def write_ledger(path: Path, open_rows: list[list[Any]], fixed_rows: list[list[A
 
 
 def _fill(sheet: Worksheet, header: list[str], rows: list[list[Any]], widths: list[int]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
