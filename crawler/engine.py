@@ -69,7 +69,7 @@ class SiteCrawler:
         self.snapshot = SiteSnapshot(
             name=site.name, start_url=self.scope.start_url, unit=site.unit, kind=site.kind,
             scope_hosts=tuple(sorted(self.scope.hosts())), started_at=now_iso())
-        self.snapshot.__dict__["_spill"] = self.spill   # closed by SiteSnapshot.close()
+        self.snapshot.keep_bodies(self.spill)
 
     async def run(self) -> SiteSnapshot:
         self.deadline = time.monotonic() + self.limits.max_site_seconds

@@ -98,6 +98,31 @@ class FetchOutcome:
         return next((v for k, v in self.headers if k.lower() == lower), None)
 
 
+class _Body:
+    """A page body (text or None), in memory or in the crawl's BodySpill. Setting it sets the
+    page's flag (is_html / rendered) and drops the parsed tree."""
+
+    def __init__(self, flag: str) -> None:
+        self.flag = flag
+        self.key = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = f"_{name}"
+
+    def __get__(self, page: Page | None, owner: type | None = None) -> str | None:
+        if page is None:
+            return None
+        value = page.__dict__.get(self.key)
+        if isinstance(value, BodyRef):
+            return page.__dict__["_spill"].get(value)  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return]
+
+    def __set__(self, page: Page, text: str | None) -> None:
+        page.__dict__[self.key] = text
+        setattr(page, self.flag, text is not None)
+        page.forget_tree()
+
+
 @dataclass
 class Page:
     """A page of the site that was fetched (not merely link-checked).
@@ -138,27 +163,8 @@ class Page:
 
     # -- bodies --------------------------------------------------------------------------
 
-    @property
-    def html(self) -> str | None:
-        """Decoded text of an HTML page."""
-        return self._body("_html")
-
-    @html.setter
-    def html(self, text: str | None) -> None:
-        self.__dict__["_html"] = text
-        self.is_html = text is not None
-        self.forget_tree()
-
-    @property
-    def rendered_html(self) -> str | None:
-        """The DOM after Chromium ran the page's scripts."""
-        return self._body("_rendered_html")
-
-    @rendered_html.setter
-    def rendered_html(self, text: str | None) -> None:
-        self.__dict__["_rendered_html"] = text
-        self.rendered = text is not None
-        self.forget_tree()
+    html = _Body("is_html")                 # decoded text of an HTML page
+    rendered_html = _Body("rendered")       # the DOM after Chromium ran the page's scripts
 
     def compressed_body(self, which: str = "html") -> bytes | None:
         """The body as zlib-compressed UTF-8 (the store's format), without a round trip
@@ -176,12 +182,6 @@ class Page:
                 self.__dict__[key] = spill.put(value)
         self.__dict__["_spill"] = spill
         self.forget_tree()
-
-    def _body(self, key: str) -> str | None:
-        value = self.__dict__.get(key)
-        if isinstance(value, BodyRef):
-            return self.__dict__["_spill"].get(value)
-        return value
 
     # -- the parsed tree and shared facts -------------------------------------------------
 
@@ -376,6 +376,10 @@ class SiteSnapshot:
         # Short on purpose: asyncio and anyio put reprs of tasks (with their results) into
         # strings; the default repr of a 20,000-page snapshot is hundreds of megabytes.
         return f"<SiteSnapshot {self.name!r} {self.start_url} pages={len(self.pages)}>"
+
+    def keep_bodies(self, spill: BodySpill) -> None:
+        """The file where the crawl puts this snapshot's page bodies (closed by `close`)."""
+        self.__dict__["_spill"] = spill
 
     def close(self) -> None:
         """Delete the crawl's spilled page bodies (after the snapshot has been stored)."""

@@ -56,10 +56,6 @@ class DocumentMeta:
         return bool(self.doc_no or self.index_no or self.written)
 
 
-def _nodes(tree: Any) -> list[str]:
-    return text_nodes(tree)
-
-
 def _label_at(node: str) -> tuple[str, str] | None:
     """(label, the rest of the node) when the node starts with a known label."""
     squeezed = node.replace(" ", "")   # nodes come squeezed: single spaces only
@@ -76,7 +72,7 @@ def _label_at(node: str) -> tuple[str, str] | None:
 def read_metadata(tree: Any, nodes: list[str] | None = None) -> dict[str, str]:
     """label key -> raw value text of the metadata block (`nodes`: the tree's _nodes, when
     the caller has them already)."""
-    nodes = _nodes(tree) if nodes is None else nodes
+    nodes = text_nodes(tree) if nodes is None else nodes
     values: dict[str, str] = {}
     for index, node in enumerate(nodes):
         found = _label_at(node)
