@@ -6,6 +6,11 @@ reachable from that task, one repr cost more memory than the whole crawl (measur
 at the end of a 4,000-page audit). The addresses are already resolved (crawler.resolve), so
 a direct asyncio connection is all that is needed; errors map to httpcore's exceptions as
 its own backends map them.
+
+Every stream is released on every path (success, timeout, TLS failure, reset, cancellation):
+`aclose` aborts the transport and waits until its socket is closed. A graceful TLS close
+would wait for the peer's close_notify for up to 30 s (asyncio's ssl_shutdown_timeout): a
+broken server would hold one descriptor per connection, past the end of the event loop.
 """
 
 from __future__ import annotations
@@ -46,8 +51,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(exc) or type(exc).__name__) from exc
 
     async def aclose(self) -> None:
-        # No waiting for the peer's close_notify: a broken server must not hold the crawl.
-        self._writer.close()
+        await release(self._writer)
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:
@@ -60,6 +64,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         except _IO_ERRORS as exc:
             await self.aclose()
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        except BaseException:  # cancelled mid-handshake: the socket must not outlive the task
+            self._writer.transport.abort()
+            raise
         return self
 
     def get_extra_info(self, info: str) -> typing.Any:
@@ -86,7 +93,35 @@ async def connect_tcp(address: str, port: int, timeout: float | None = None,
         raise httpcore.ConnectTimeout(f"connect to {address}:{port} timed out") from exc
     except OSError as exc:
         raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-    sock = writer.get_extra_info("socket")
-    for option in socket_options or ():
-        sock.setsockopt(*option)
+    try:
+        sock = writer.get_extra_info("socket")
+        for option in socket_options or ():
+            sock.setsockopt(*option)
+    except OSError as exc:
+        await release(writer)
+        raise httpcore.ConnectError(f"socket option: {exc}") from exc
     return AsyncioStream(reader, writer)
+
+
+# Bounds the wait for a socket to close; closing normally takes one turn of the event loop.
+_RELEASE_LIMIT_S = 1.0
+
+
+async def release(writer: asyncio.StreamWriter) -> None:
+    """Abort the connection and wait until its socket is closed.
+
+    Abort, not close: nothing is left to send, and a graceful close can wait on the peer.
+    The wait watches the socket itself, not `writer.wait_closed()`: after a failed
+    `start_tls` the transport belongs to asyncio's SSL protocol, and the stream's protocol
+    is never told the connection was lost.
+    """
+    sock = writer.get_extra_info("socket")
+    writer.transport.abort()
+    if sock is None:
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _RELEASE_LIMIT_S
+    pause = 0.0
+    while sock.fileno() != -1 and loop.time() < deadline:
+        await asyncio.sleep(pause)
+        pause = 0.01
