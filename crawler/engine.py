@@ -18,7 +18,8 @@ from crawler.fetch import Fetcher, looks_like_html
 from crawler.politeness import HostLimiter
 from crawler.ipv6 import Ipv6Stage
 from crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
-from crawler.resolve import AddressGuard, DnsClient, ResolutionError, Resolver
+from crawler.failures import ResolutionFailed
+from crawler.resolve import AddressGuard, DnsClient, Resolver
 from crawler.robots import RobotsCache
 from crawler.bodies import BodySpill
 from crawler.snapshot import NAVIGATION_TAGS, Attachment, CrawlNote, Link, Page, SiteSnapshot, Soft404Probe, now_iso
@@ -357,11 +358,11 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
                           config.politeness.global_concurrency)
     resolver = resolver or Resolver(config.network)
     scope = Scope(site.url, site.same_site_hosts)
-    guard = AddressGuard(config.network.allow_networks)
+    guard = AddressGuard.from_network(config.network)
     for key in scope.hosts():  # the audited site's own addresses stay reachable
         try:
             guard.trust(await resolver.resolve(_host_of(key)))
-        except ResolutionError:
+        except ResolutionFailed:
             continue
     async with Fetcher(config, limiter, resolver, guard) as fetcher, AsyncExitStack() as stack:
         renderer, why_not = await _open_renderer(config, scope, resolver, stack)
@@ -384,7 +385,7 @@ async def _open_renderer(config: Config, scope: Scope, resolver: Resolver,
         if host not in hosts:
             try:
                 hosts[host] = await resolver.resolve(host)
-            except ResolutionError:
+            except ResolutionFailed:
                 continue
     try:
         renderer = await stack.enter_async_context(Renderer(config.render, scope.contains, hosts))

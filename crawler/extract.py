@@ -11,7 +11,11 @@ from crawler.snapshot import Link
 from crawler.urls import LinkTarget, resolve_link
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# libxml2 drops what follows an early </html> or </body> (a header include that closes the
+# document, as on real gov.cn pages); browsers keep it. The end tags are implied anyway.
+_END_OF_DOCUMENT = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 _STYLESHEET_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon"}
+_ICON_RELS = {"icon", "shortcut", "apple-touch-icon"}
 # element -> attribute holding its URL
 _URL_ATTRIBUTES = {"a": "href", "area": "href", "iframe": "src", "frame": "src",
                    "link": "href", "script": "src", "img": "src"}
@@ -19,7 +23,7 @@ _URL_ATTRIBUTES = {"a": "href", "area": "href", "iframe": "src", "frame": "src",
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """A tree for any text, however broken; an empty document for empty input."""
-    text = _XML_DECLARATION.sub("", text, count=1)
+    text = _END_OF_DOCUMENT.sub("", _XML_DECLARATION.sub("", text, count=1))
     if not text.strip():
         return lxml.html.document_fromstring("<html><body></body></html>")
     try:
@@ -42,6 +46,18 @@ def base_url(tree: lxml.html.HtmlElement, page_url: str) -> str:
     return resolved.url if resolved.target is LinkTarget.HTTP and resolved.url else page_url
 
 
+def _link_text(element: lxml.html.HtmlElement) -> str:
+    """What a link says: its text, else its title, else the alt text of its image (gov
+    sites often link columns and platforms through pictures)."""
+    text = " ".join(element.text_content().split())
+    if not text:
+        text = " ".join((element.get("title") or element.get("alt") or "").split())
+    if not text:
+        image = element.find(".//img")
+        text = " ".join((image.get("alt") or image.get("title") or "").split()) if image is not None else ""
+    return text[:80]
+
+
 def extract_links(tree: lxml.html.HtmlElement, page_url: str, shared: dict[Link, Link] | None = None,
                   ) -> tuple[tuple[Link, ...], tuple[tuple[str, str], ...]]:
     """-> (links to fetch or check, (href, why-not-fetched) for javascript:/mailto:/bad URLs).
@@ -55,15 +71,19 @@ def extract_links(tree: lxml.html.HtmlElement, page_url: str, shared: dict[Link,
     skipped: list[tuple[str, str]] = []
     for element in tree.iter(*_URL_ATTRIBUTES):
         tag = element.tag
-        if tag == "link" and not _STYLESHEET_RELS & set((element.get("rel") or "").lower().split()):
-            continue
-        href = element.get(_URL_ATTRIBUTES[tag])
+        if tag == "link":
+            rels = set((element.get("rel") or "").lower().split())
+            if not _STYLESHEET_RELS & rels:
+                continue
+            if rels & _ICON_RELS and "stylesheet" not in rels:
+                tag = "icon"   # a favicon: decoration, not a link a visitor follows
+        href = element.get(_URL_ATTRIBUTES[element.tag])
         if href is None:
             continue
         resolved = resolve_link(base, href)
         if resolved.target is LinkTarget.HTTP and resolved.url:
             if resolved.url not in links:
-                text = " ".join(element.text_content().split())[:80] if tag in ("a", "area") else ""
+                text = _link_text(element) if tag in ("a", "area") else ""
                 link = Link(url=resolved.url, tag=tag, text=text)
                 links[resolved.url] = link if shared is None else shared.setdefault(link, link)
         elif resolved.target is LinkTarget.OTHER_SCHEME:

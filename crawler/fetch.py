@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from crawler.failures import Failure, of_exception, of_status
 from crawler.politeness import HostLimiter
 from crawler.resolve import AddressGuard, AddressSource, Resolver, ResolvingTransport
 from crawler.snapshot import Attempt, FetchOutcome, Hop, now_iso
@@ -40,6 +41,7 @@ class _Once:
     body: bytes
     truncated: bool
     size: int
+    failure: Failure | None = None
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,14 @@ class Fetcher:
                           error=f"TooManyRedirects: 超过 {self.retry.max_redirects} 次重定向")
 
     async def check(self, url: str) -> FetchOutcome:
-        """Status of a link: HEAD, and GET when HEAD is refused (405/501/any 4xx) or fails."""
+        """Status of a link: HEAD, and GET when HEAD answers with an error status (many
+        servers refuse or break on HEAD: 405, 501, 500) or fails for a reason other than
+        name resolution (a GET would fail the same way)."""
         head = await self.fetch(url, method="HEAD")
         status = head.outcome.status
-        head_refused = status is not None and 400 <= status < 500
-        head_failed = status is None and "DNS:" not in (head.outcome.error or "")
+        failure = head.outcome.failure
+        head_refused = status is not None and status >= 400
+        head_failed = status is None and failure is not None and not failure.value.startswith("dns_")
         if not (head_refused or head_failed):
             return head.outcome
         get = await self.fetch(url, method="GET")
@@ -169,9 +174,8 @@ class Fetcher:
         if key in self.tls_errors:
             client = self._insecure_client()
         once = await self._once_with(client, method, url, max_bytes, html_only)
-        error = once.attempt.error or ""
-        if client is self._client and _is_certificate_error(error) and self.insecure_ok(url):
-            self.tls_errors[key] = error
+        if client is self._client and once.failure is Failure.TLS and self.insecure_ok(url):
+            self.tls_errors[key] = once.attempt.error or ""
             once = await self._once_with(self._insecure_client(), method, url, max_bytes, html_only)
         return once
 
@@ -189,6 +193,7 @@ class Fetcher:
         size = 0
         truncated = False
         error: str | None = None
+        failure: Failure | None = None
         marks: dict[str, float] = {}
 
         async def trace(event: str, info: dict[str, object]) -> None:
@@ -213,26 +218,31 @@ class Fetcher:
                                 break
                         if size > max_bytes:
                             chunks = [b"".join(chunks)[:max_bytes]]
-        except TimeoutError:
+        except TimeoutError as exc:
             error = f"Deadline: 超过 {self.retry.request_deadline_s:g} 秒未完成"
+            failure = of_exception(exc)
         except httpx.HTTPError as exc:
             error = _describe(exc)
+            failure = of_exception(exc)
+        if failure is None and status is not None:
+            failure = of_status(status)
         connect = _span(marks, "connection.connect_tcp.started", "connection.connect_tcp.complete")
         attempt = Attempt(method=method, status=status, error=error,
                           elapsed_s=round(time.perf_counter() - started, 3),
                           retry_after_s=_retry_after(headers), connect_s=connect,
                           first_byte_s=round(marks["headers"] - started, 4) if "headers" in marks else None)
-        return _Once(attempt, status, headers, b"".join(chunks), truncated, size)
+        return _Once(attempt, status, headers, b"".join(chunks), truncated, size, failure)
 
     def _done(self, url: str, final_url: str, once: _Once, attempts: list[Attempt], hops: list[Hop],
               started: float, method: str, *, error: str | None = None,
               left_scope: bool = False) -> Fetched:
+        failure = None if left_scope else Failure.REDIRECT if error is not None else once.failure
         outcome = FetchOutcome(
             url=url, final_url=final_url,
             status=once.status if error is None or left_scope else None,
             error=error or once.attempt.error, attempts=tuple(attempts), redirects=tuple(hops),
             headers=kept_headers(once.headers), elapsed_s=round(time.perf_counter() - started, 3),
-            fetched_at=now_iso(), method=method, left_scope=left_scope)
+            fetched_at=now_iso(), method=method, left_scope=left_scope, failure=failure)
         if outcome.error is not None and not left_scope:
             return Fetched(outcome, None, False, once.size)
         return Fetched(outcome, once.body, once.truncated, once.size)
@@ -281,11 +291,6 @@ def looks_like_html(content_type: str | None) -> bool:
         return True
     kind = content_type.split(";")[0].strip().lower()
     return kind in ("text/html", "application/xhtml+xml", "")
-
-
-def _is_certificate_error(error: str) -> bool:
-    lower = error.lower()
-    return "certificate" in lower or "hostname mismatch" in lower or "ssl" in lower and "verify" in lower
 
 
 def _span(marks: dict[str, float], start: str, end: str) -> float | None:

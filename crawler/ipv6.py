@@ -21,7 +21,7 @@ from crawler.snapshot import (DepthCheck, DnsAnswer, FamilyFetch, HostDns, Ipv6P
                               SiteSnapshot)
 from govaudit.config import Config
 
-_RESOURCE_TAGS = {"script", "link", "img", "iframe", "frame"}
+_RESOURCE_TAGS = {"script", "link", "icon", "img", "iframe", "frame"}
 _FAMILIES = (("ipv4", "A"), ("ipv6", "AAAA"))
 
 

@@ -22,17 +22,14 @@ import dns.resolver
 import httpcore
 import httpx
 
+from crawler.failures import ClassifiedConnectError, Failure, ResolutionFailed
 from crawler.netstream import connect_tcp
 from crawler.snapshot import DnsAnswer
 from govaudit.config import Network, parse_nameserver, parse_resolve
 
-class ResolutionError(Exception):
-    """A host name could not be resolved; `kind` is one of DnsStatus."""
-
-    def __init__(self, host: str, kind: str, detail: str = "") -> None:
-        self.host = host
-        self.kind = kind
-        super().__init__(f"{host}: {kind} {detail}".strip())
+# A DnsAnswer status -> the failure of a lookup that ended with it.
+_LOOKUP_FAILURES = {"nxdomain": Failure.DNS_NXDOMAIN, "nodata": Failure.DNS_NODATA, "timeout": Failure.DNS_TIMEOUT,
+                    "servfail": Failure.DNS_ERROR, "error": Failure.DNS_ERROR, "not_asked": Failure.DNS_NOT_ASKED}
 
 
 def _is_ip(host: str) -> bool:
@@ -140,8 +137,7 @@ class Resolver:
         if addresses:
             return addresses
         failure = next((a for a in answers if not a.is_definite_absence), answers[0])
-        kind = "nxdomain" if failure.status == "not_asked" else failure.status
-        raise ResolutionError(host, kind, failure.detail)
+        raise ResolutionFailed(host, _LOOKUP_FAILURES.get(failure.status, Failure.DNS_ERROR), failure.detail)
 
     async def _system_lookup(self, host: str) -> list[str]:
         loop = asyncio.get_running_loop()
@@ -149,10 +145,10 @@ class Resolver:
             infos = await asyncio.wait_for(
                 loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), timeout=self.timeout)
         except asyncio.TimeoutError:
-            raise ResolutionError(host, "timeout") from None
+            raise ResolutionFailed(host, Failure.DNS_TIMEOUT) from None
         except socket.gaierror as exc:
-            kind = "nxdomain" if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)) else "error"
-            raise ResolutionError(host, kind, str(exc)) from None
+            absent = exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
+            raise ResolutionFailed(host, Failure.DNS_NXDOMAIN if absent else Failure.DNS_ERROR, str(exc)) from None
         seen: list[str] = []
         for _family, *_rest, sockaddr in infos:
             addr = str(sockaddr[0])
@@ -172,19 +168,29 @@ class FixedAddresses:
         if _is_ip(host):
             return [host.strip("[]")]
         if not self.addresses.get(host):
-            raise ResolutionError(host, "nodata", "(no address of this family)")
+            raise ResolutionFailed(host, Failure.DNS_NODATA, "(no address of this family)")
         return list(self.addresses[host])
 
 
 class AddressGuard:
     """Keeps the crawler off addresses it has no business with: a page may link to a
     router's admin page or a cloud metadata address. Public addresses are allowed; others
-    only when they are the audited site's own (`trust`) or in configured networks."""
+    only when they are the audited site's own (`trust`) or in configured networks.
 
-    def __init__(self, allow_networks: tuple[str, ...] = ()) -> None:
+    With `only` (resolve_only_mapped), nothing else is contacted at all: only the addresses
+    of the resolve map and the audited site's own, IP-literal links included."""
+
+    def __init__(self, allow_networks: tuple[str, ...] = (), only: set[str] | None = None) -> None:
         self.networks = [ipaddress.ip_network(n, strict=False) for n in allow_networks]
         self.trusted: set[str] = set()
         self.trusted_hosts: set[str] = set()
+        self.only = only
+
+    @classmethod
+    def from_network(cls, network: Network) -> AddressGuard:
+        only = ({parse_resolve(item)[1].strip("[]") for item in network.resolve}
+                if network.resolve_only_mapped else None)
+        return cls(network.allow_networks, only)
 
     def trust(self, addresses: list[str]) -> None:
         self.trusted.update(addresses)
@@ -195,9 +201,12 @@ class AddressGuard:
 
     def permits(self, host: str, address: str) -> bool:
         ip = ipaddress.ip_address(address.strip("[]"))
-        if ip.is_global or str(ip) in self.trusted or host.lower().strip("[]") in self.trusted_hosts:
+        if str(ip) in self.trusted or host.lower().strip("[]") in self.trusted_hosts:
             return True
-        return any(ip in network for network in self.networks)
+        configured = any(ip in network for network in self.networks)
+        if self.only is not None:
+            return str(ip) in self.only or configured
+        return ip.is_global or configured
 
 
 class _ResolvingBackend(httpcore.AsyncNetworkBackend):
@@ -213,12 +222,14 @@ class _ResolvingBackend(httpcore.AsyncNetworkBackend):
                           ) -> httpcore.AsyncNetworkStream:
         try:
             addresses = await self.resolver.resolve(host)
-        except ResolutionError as exc:
-            raise httpcore.ConnectError(f"DNS: {exc}") from exc
+        except ResolutionFailed as exc:
+            raise ClassifiedConnectError(f"DNS: {exc}", exc.failure) from exc
         if self.guard is not None:
             allowed = [a for a in addresses if self.guard.permits(host, a)]
             if not allowed:
-                raise httpcore.ConnectError(f"Blocked: {host} -> {', '.join(addresses)} 为内网或本机地址，未访问")
+                why = "不在本次检查允许访问的地址内" if self.guard.only is not None else "为内网或本机地址"
+                message = f"Blocked: {host} -> {', '.join(addresses)} {why}，未访问"
+                raise ClassifiedConnectError(message, Failure.BLOCKED_BY_SCOPE)
             addresses = allowed
         last: Exception | None = None
         for address in addresses:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from crawler.bodies import BodyRef, BodySpill, compress
+from crawler.failures import Failure
 
 if TYPE_CHECKING:
     import lxml.html
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # How a link was found: which element and attribute carried it.
-LinkTag = Literal["a", "area", "iframe", "frame", "link", "script", "img"]
+LinkTag = Literal["a", "area", "iframe", "frame", "link", "icon", "script", "img"]
 NAVIGATION_TAGS: frozenset[str] = frozenset({"a", "area", "iframe", "frame"})
 
 
@@ -88,6 +89,7 @@ class FetchOutcome:
     fetched_at: str = ""
     method: str = "GET"
     left_scope: bool = False   # a redirect pointed outside the audit's scope and was not followed
+    failure: Failure | None = None   # why it did not load (crawler.failures), None when it did
 
     @property
     def ok(self) -> bool:

@@ -108,11 +108,17 @@ def _print_summary(result: InspectionResult, paths: dict[str, Path]) -> None:
         for finding in entry["findings"]:
             counts[finding["severity"]] += 1
         score = "不计分" if entry["score"] is None else f"{entry['score']} 分"
+        unchecked_vetoes = entry.get("vetoes_not_checked") or []
+        if unchecked_vetoes and entry["score"] is not None:
+            score += f"，{len(unchecked_vetoes)} 项否决指标未检查"
         click.echo(f"{entry['name']}：{entry['verdict']}（{score}）；单项否决 {counts['veto']}，扣分 {counts['deduct']}，"
                    f"提示 {counts['notice']}，未检查 {len(entry['not_checked'])}；抓取 {entry['stats']['pages']} 个页面")
         unreachable = next((f for f in entry["findings"] if f["rule"] == "site.unreachable"), None)
         if unreachable is not None:
             click.echo(f"  首页无法访问：{unreachable['evidence']['seen']}")
+        undecided = next((n for n in entry["not_checked"] if n["rule"] == "site.unreachable"), None)
+        if undecided is not None:
+            click.echo(f"  {undecided['reason']}")
     for name, label in (("html", "报告"), ("json", "数据"), ("summary", "汇总"), ("xlsx", "台账")):
         if name in paths:
             click.echo(f"{label}：{paths[name].resolve()}")

@@ -123,6 +123,9 @@ class RegulationOptions:
     # library's 公布 date: a version within this many days of the latest counts as current.
     version_tolerance_days: int = 120
     late_publication_working_days: int = 20   # 条例 第二十六条 [V]
+    # Site kinds that must keep a 规章/规范性文件 library of their own: a department's documents
+    # are usually published in the portal's library (a portal duty unless configured).
+    library_site_kinds: tuple[str, ...] = ("portal",)
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,9 @@ class Deduction:
 
 
 def _default_deductions() -> dict[str, Deduction]:
-    # [U] The 19号 point values were not read; these are defaults to be set by the office.
+    # [U] The 19号 point values were not read (../shared/reference/indicators.md): every deduct
+    # rule has a default here so that the score means something; the office sets its own in
+    # [scoring.deductions] (entries there replace these one rule at a time; points = 0 drops one).
     return {
         "links.dead": Deduction(points=0.1, homepage_points=1.0, cap=10.0),
         "identity.conac": Deduction(points=2.0, cap=2.0),
@@ -209,6 +214,25 @@ def _default_deductions() -> dict[str, Deduction]:
         "identity.icp": Deduction(points=2.0, cap=2.0),
         "identity.police": Deduction(points=2.0, cap=2.0),
         "identity.sponsor": Deduction(points=2.0, cap=2.0),
+        "columns.stale": Deduction(points=1.0, cap=10.0),
+        "columns.blank": Deduction(points=2.0, cap=10.0),
+        "disclosure.column_missing": Deduction(points=5.0, cap=5.0),
+        "disclosure.subcolumn_missing": Deduction(points=1.0, cap=4.0),
+        "disclosure.guide_incomplete": Deduction(points=0.5, cap=3.0),
+        "disclosure.statutory_missing": Deduction(points=0.5, cap=5.0),
+        "disclosure.domain_catalog_missing": Deduction(points=0.5, cap=5.0),
+        "regulations.outdated": Deduction(points=0.5, cap=3.0),
+        "regulations.repealed_shown": Deduction(points=1.0, cap=3.0),
+        "regulations.no_validity": Deduction(points=0.2, cap=3.0),
+        "regulations.library_missing": Deduction(points=2.0, cap=2.0),
+        "annual_report.missing": Deduction(points=5.0, cap=5.0),
+        "annual_report.sections": Deduction(points=1.0, cap=4.0),
+        "annual_report.tables": Deduction(points=1.0, cap=4.0),
+        "annual_report.arithmetic": Deduction(points=0.5, cap=3.0),
+        "ipv6.no_aaaa": Deduction(points=2.0, cap=2.0),
+        "ipv6.unreachable": Deduction(points=2.0, cap=2.0),
+        "ipv6.content_mismatch": Deduction(points=1.0, cap=1.0),
+        "ipv6.depth": Deduction(points=1.0, cap=2.0),
     }
 
 
@@ -325,6 +349,9 @@ class _Builder:
                 values[name] = self.group(_TOP_LEVEL[name], value, name)
             else:
                 self.fail(name, f"未知的配置节“{name}”；可用的有：{', '.join(sorted([*_TOP_LEVEL, 'sites']))}")
+        if "scoring" in values:  # the configured points replace the defaults rule by rule
+            scoring = values["scoring"]
+            values["scoring"] = dataclasses.replace(scoring, deductions={**_default_deductions(), **scoring.deductions})
         config = Config(**values, source=self.source)
         self.check_semantics(config)
         return config

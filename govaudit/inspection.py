@@ -14,7 +14,7 @@ from typing import Any
 
 from checks.analysis import page_analyser
 from checks.annual_report.view import annual_view
-from checks.base import RuleContext
+from checks.base import RuleContext, Severity
 from checks.registry import all_rules
 from checks.runner import run_rules
 from checks.sitemodel.laws import LawLibrary
@@ -60,7 +60,9 @@ def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, tod
     context = RuleContext(today=today, config=config, site=site, laws=laws, probes=probes)
     results = run_rules(snapshot, context)
     homepage_loaded = snapshot.homepage is not None and snapshot.homepage.ok
-    verdict = judge_site(results.findings, homepage_loaded=homepage_loaded, scoring=config.scoring)
+    verdict = judge_site(results.findings, homepage_loaded=homepage_loaded, scoring=config.scoring,
+                         not_checked=results.not_checked,
+                         veto_rules=[r.id for r in all_rules() if r.severity is Severity.VETO])
     views = {"disclosure": disclosure_view(snapshot, context), "regulations": regulations_view(snapshot, context),
              "annual_report": annual_view(snapshot, context)}
     return SiteReport(snapshot, results, verdict, site_stats(snapshot, duration_s), views)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.render import Renderer, RenderUnavailable, unavailable_reason
-from crawler.resolve import ResolutionError, Resolver
+from crawler.failures import ResolutionFailed
+from crawler.resolve import Resolver
 from crawler.urls import Scope, origin_key
 from govaudit.config import Config
 
@@ -41,7 +42,7 @@ async def _capture_all(config: Config, document: dict[str, Any], out_dir: Path) 
             host = url.split("/")[2].rsplit(":", 1)[0].strip("[]") if url.count(":") > 1 else url.split("/")[2]
             try:
                 hosts[host] = await resolver.resolve(host)
-            except ResolutionError:
+            except ResolutionFailed:
                 continue
         scope = Scope(entry["url"])
         allowed = {origin_key(url) for url, *_ in targets} | scope.hosts()

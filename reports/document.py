@@ -135,6 +135,8 @@ def site_json(report: SiteReport) -> dict[str, Any]:
         "not_checked": [not_checked_json(n) for n in report.results.not_checked],
         "kind": snapshot.kind,
         "vetoed_by": list(report.verdict.vetoed_by),
+        # Veto rules that could not decide: 合格 means "no veto among those checked".
+        "vetoes_not_checked": list(report.verdict.vetoes_not_checked),
         "deductions": [{"rule": d.rule, "findings": d.findings, "points": d.points}
                        for d in report.verdict.deductions],
         "crawl_notes": [{"kind": n.kind, "detail": n.detail, "urls": list(n.urls)}

@@ -288,8 +288,12 @@ def test_month_day_year_inference() -> None:
 
 
 def test_article_date_sources_in_order() -> None:
+    """What the reader sees wins: a PubDate meta is often a later re-publication time
+    (a real 集约化 page: 生成日期 2023-05-11, PubDate 2023-08-16)."""
     tree = parse_html('<html><head><meta name="PubDate" content="2025-07-14 01:59"></head><body>发布日期：2024-01-01</body></html>')
-    assert article_date(tree, "http://a/t20230101_1.html", "发布日期：2024-01-01").source == "meta"  # type: ignore[union-attr]
+    assert article_date(tree, "http://a/t20230101_1.html", "发布日期：2024-01-01").source == "label"  # type: ignore[union-attr]
+    assert article_date(tree, "http://a/t20230101_1.html", "成文日期：2024-01-01").source == "meta"  # type: ignore[union-attr]
+    assert article_date(tree, "http://a/t20230101_1.html", "日期：2024-01-01").source == "meta"  # type: ignore[union-attr]
     tree = parse_html("<html><body>发布时间：2024-01-01</body></html>")
     assert article_date(tree, "http://a/t20230101_1.html", "发布时间：2024-01-01").value == date(2024, 1, 1)  # type: ignore[union-attr]
     assert url_date("http://www.gov.cn/zhengce/content/2018-12/20/content_5350427.htm").value == date(2018, 12, 20)  # type: ignore[union-attr]

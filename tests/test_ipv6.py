@@ -206,5 +206,7 @@ def test_whole_dns_silent_is_never_a_finding() -> None:
     with silent_dns_server() as port:
         config = fast_config().replace(network=Network(nameservers=(f"127.0.0.1:{port}",), dns_timeout_s=0.5))
         report = audit(f"http://{HOST}:9/", config)
-    assert [f.rule for f in report.results.findings] == ["site.unreachable"]
-    assert "超时" in str(report.results.findings[0].evidence["error"]) or "timeout" in str(report.results.findings[0].evidence["error"])
+    # Our own resolver got no answer: the site may be fine, so no veto either.
+    assert [f.rule for f in report.results.findings] == []
+    (note,) = [n for n in report.results.not_checked if n.rule == "site.unreachable"]
+    assert "域名解析超时" in note.reason

@@ -7,6 +7,7 @@ import socket
 
 import pytest
 
+from crawler.failures import Failure
 from crawler.snapshot import FetchOutcome
 from tests.conftest import audit, fast_config, rules_found
 from tests.support.pages import page
@@ -76,7 +77,7 @@ def test_links_to_non_public_addresses_are_never_requested(site: TestSite) -> No
         report = audit(site.url("/"), config)
         assert intranet.hits == []
     assert not _dead(report, intranet.url("/admin"))
-    assert any(n.url == intranet.url("/admin") and "内网或本机地址" in n.reason for n in report.results.not_checked)
+    assert any(n.url == intranet.url("/admin") and "未访问" in n.reason for n in report.results.not_checked)
 
 
 def test_soft404_site_is_flagged(site: TestSite) -> None:
@@ -145,13 +146,18 @@ def test_domain_rule_on_named_hosts(site: TestSite, host: str, flagged: bool) ->
 def test_judge_of_outcomes() -> None:
     from checks.links.dead import Verdict, judge
 
-    def outcome(status: int | None, error: str | None = None) -> FetchOutcome:
-        return FetchOutcome(url="http://a/", final_url="http://a/", status=status, error=error, attempts=())
+    def outcome(status: int | None, failure: Failure | None = None) -> FetchOutcome:
+        return FetchOutcome(url="http://a/", final_url="http://a/", status=status,
+                            error=failure.value if failure else None, attempts=(), failure=failure)
 
     assert judge(outcome(200)) is Verdict.ALIVE
     assert judge(outcome(404)) is Verdict.DEAD
     assert judge(outcome(500)) is Verdict.DEAD
-    assert judge(outcome(403)) is Verdict.INCONCLUSIVE
-    assert judge(outcome(401)) is Verdict.INCONCLUSIVE
-    assert judge(outcome(None, "ConnectError: [SSL: CERTIFICATE_VERIFY_FAILED]")) is Verdict.INCONCLUSIVE
-    assert judge(outcome(None, "ConnectTimeout: timed out")) is Verdict.DEAD
+    for status in (401, 403, 412, 429, 521):   # refused to the tester, or a firewall's challenge
+        assert judge(outcome(status)) is Verdict.INCONCLUSIVE
+    for undecided in (Failure.TLS, Failure.DNS_NOT_ASKED, Failure.DNS_TIMEOUT, Failure.BLOCKED_BY_SCOPE):
+        assert judge(outcome(None, undecided)) is Verdict.INCONCLUSIVE
+    for dead in (Failure.TIMEOUT, Failure.DNS_NXDOMAIN, Failure.REFUSED, Failure.RESET):
+        assert judge(outcome(None, dead)) is Verdict.DEAD
+    unclassified = FetchOutcome(url="http://a/", final_url="http://a/", status=None, error="ConnectError: x", attempts=())
+    assert judge(unclassified) is Verdict.INCONCLUSIVE

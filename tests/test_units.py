@@ -94,7 +94,7 @@ def test_verdict_scoring() -> None:
 
 
 # Rules beyond ../shared/spec/rules.md (new ids, listed in the README).
-EXTENSIONS = {"site.https"}
+EXTENSIONS = {"site.https", "identity.site_code_mismatch"}
 
 
 def test_rule_ids_unique_well_formed_and_in_the_catalogue() -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -377,6 +380,11 @@ def read_report(data: bytes, name: str, content_type: str = "") -> AnnualReport:
         return report
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .doc / .wps / .xls of the Office 97 era
+_LEGACY_WORD = (".doc", ".wps")
+_CATDOC_SECONDS = 20
+
+
 def _read_report(data: bytes, name: str, content_type: str) -> AnnualReport:
     lower = name.lower()
     if lower.endswith(".pdf") or "pdf" in content_type or data[:5] == b"%PDF-":
@@ -385,12 +393,43 @@ def _read_report(data: bytes, name: str, content_type: str) -> AnnualReport:
         return from_docx(data)
     if lower.endswith((".xlsx", ".xlsm")) or "spreadsheetml" in content_type:
         return from_xlsx(data)
+    if lower.endswith(_LEGACY_WORD) or "msword" in content_type or data[:8] == _OLE_MAGIC:
+        return from_legacy_word(data, name)
+    if lower.endswith(".ofd") or data[:2] == b"PK" or b"\x00" in data[:4096]:
+        return _unreadable(f"“{name.rsplit('/', 1)[-1] or name}”不是可读取的文本、HTML、PDF、Word 或 Excel 文件"
+                           "（如 OFD 版式文件、压缩包），无法读取")
     from crawler.encoding import decode_body
 
     text = decode_body(data, content_type or None)[0]
     if lower.endswith((".htm", ".html", ".shtml")) or "<table" in text.lower() or "<html" in text.lower():
         return from_html(text)
     return from_text(text)
+
+
+def _unreadable(why: str) -> AnnualReport:
+    report = from_text("")
+    report.unreadable = why
+    return report
+
+
+def from_legacy_word(data: bytes, name: str = "") -> AnnualReport:
+    """A .doc/.wps file, through Debian's catdoc when it is installed (tables come out as
+    flattened text, which from_text reads); without it, or when it fails, unreadable."""
+    catdoc = shutil.which("catdoc")
+    if catdoc is None:
+        return _unreadable("Word 97-2003（.doc）或 WPS 格式的文件，本机未安装 catdoc，无法读取")
+    with tempfile.NamedTemporaryFile(suffix=".doc") as handle:
+        handle.write(data)
+        handle.flush()
+        try:
+            done = subprocess.run([catdoc, "-w", "-d", "utf-8", handle.name], capture_output=True,
+                                  timeout=_CATDOC_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            return _unreadable("Word 97-2003（.doc）或 WPS 文件解析超时，无法读取")
+    text = done.stdout.decode("utf-8", errors="replace")
+    if done.returncode != 0 or len("".join(text.split())) < 20:
+        return _unreadable("Word 97-2003（.doc）或 WPS 文件无法解析（可能已损坏或为新版 WPS 格式），无法读取")
+    return from_text(text, name)
 
 
 def _first_heading(tree: lxml.html.HtmlElement) -> str:

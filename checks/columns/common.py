@@ -1,5 +1,12 @@
-"""Column freshness (19号 栏目不更新), shared by columns.stale, columns.stale_veto and the
-report's freshness table. An item without a date counts as not updated [V]."""
+"""Column freshness (19号 栏目不更新), shared by columns.stale, columns.stale_veto,
+homepage.stale and the report's freshness table.
+
+An item without a date counts as not updated [V], but only when its row was read and shows
+no date-like text at all. A date whose year was guessed (MM-DD with no year on the page) is
+an upper bound: the most recent date it can be, so "even at best older than the limit" is
+proof of staleness and "maybe recent" proves nothing. A row whose date-like text could not
+be read makes the column unknown unless a known date already shows it fresh.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +32,57 @@ class Freshened:
     newest_date: FoundDate | None
     age_days: int | None
     future_dates: tuple[str, ...]  # items dated after today: suspicious, not counted
-    status: str                    # fresh / stale / undated / blank / script / no_list / not_judged
+    status: str                    # fresh / stale / undated / unknown / blank / script / no_list / not_judged
+    unknown_reason: str = ""
+    newest_bound: FoundDate | None = None   # the latest date an item can have (guessed years included)
 
 
 def item_date(model: SiteModel, item: Item) -> FoundDate | None:
-    """The article page's own date when it was crawled (more reliable), else the list's."""
+    """The article page's own date when it was crawled (more reliable), else the list's
+    (which may be a guess: see latest_bound)."""
     return model.article_dates.get(item.url) or item.date
+
+
+def known_date(model: SiteModel, item: Item) -> FoundDate | None:
+    """A date that was read, not guessed: the article page's own, or the list's full date."""
+    article = model.article_dates.get(item.url)
+    if article is not None:
+        return article
+    return item.date if item.date_known else None
+
+
+@dataclass(frozen=True)
+class Newest:
+    """The newest of some items as far as can be told."""
+
+    item: Item | None              # the newest item with a known date
+    known: FoundDate | None        # its date
+    bound: FoundDate | None        # the latest date any item can have (known or guessed year)
+    unreadable: int                # items whose date-like text could not be read
+    guessed: int                   # items with a guessed year and no confirming article date
+
+
+def newest_of(model: SiteModel, items: list[Item], today: date) -> Newest:
+    known = [(i, d) for i in items if (d := known_date(model, i)) is not None and d.value <= today]
+    guessed = [i.date for i in items if known_date(model, i) is None and i.date_is_guess and i.date is not None]
+    unreadable = sum(1 for i in items if known_date(model, i) is None and i.date_unreadable)
+    item, found = max(known, key=lambda pair: pair[1].value) if known else (None, None)
+    bounds = [d for d in (found, *guessed) if d is not None]
+    bound = max(bounds, key=lambda d: d.value) if bounds else None
+    return Newest(item, found, bound, unreadable, len(guessed))
+
+
+def judge_age(newest: Newest, limit: int, today: date) -> tuple[str, str]:
+    """(fresh / stale / undated / unknown, why unknown) for items whose newest is `newest`."""
+    if newest.known is not None and (today - newest.known.value).days <= limit:
+        return "fresh", ""
+    if newest.unreadable:
+        return "unknown", f"{newest.unreadable} 条信息的日期无法识别"
+    if newest.bound is None:
+        return "undated", ""
+    if (today - newest.bound.value).days > limit:
+        return "stale", ""
+    return "unknown", f"{newest.guessed} 条信息只显示月日、未显示年份，无法确定发布年份"
 
 
 def limit_for(klass: str, options: Freshness) -> int | None:
@@ -42,11 +94,11 @@ def freshness(model: SiteModel, options: Freshness, today: date) -> list[Freshen
     result = []
     for column in model.columns.values():
         limit = limit_for(column.klass, options)
-        dated = [(item, item_date(model, item)) for item in column.items]
-        future = tuple(f"{i.title}（{d.value}）" for i, d in dated if d is not None and d.value > today)
-        valid = [(i, d) for i, d in dated if d is not None and d.value <= today]
-        newest, newest_date = max(valid, key=lambda pair: pair[1].value) if valid else (None, None)
-        age = (today - newest_date.value).days if newest_date else None
+        future = tuple(f"{i.title}（{d.value}）" for i in column.items
+                       if (d := known_date(model, i)) is not None and d.value > today)
+        newest = newest_of(model, column.items, today)
+        age = (today - newest.known.value).days if newest.known else None
+        why = ""
         if column.blank:
             status = "blank"
         elif column.script_list:
@@ -55,11 +107,9 @@ def freshness(model: SiteModel, options: Freshness, today: date) -> list[Freshen
             status = "not_judged"
         elif not column.items:
             status = "no_list"
-        elif newest_date is None:
-            status = "undated"
         else:
-            status = "stale" if age is not None and age > limit else "fresh"
-        result.append(Freshened(column, limit, newest, newest_date, age, future, status))
+            status, why = judge_age(newest, limit, today)
+        result.append(Freshened(column, limit, newest.item, newest.known, age, future, status, why, newest.bound))
     return result
 
 

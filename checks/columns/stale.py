@@ -24,6 +24,9 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         if entry.status == "no_list":
             yield RULE.not_checked(f"栏目“{column.name}”页面上没有识别出信息列表，无法判断更新情况", column.url)
             continue
+        if entry.status == "unknown":
+            yield RULE.not_checked(f"栏目“{column.name}”{entry.unknown_reason}，无法判断更新情况", column.url)
+            continue
         if entry.status not in ("stale", "undated"):
             continue
         evidence = {
@@ -37,7 +40,12 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
             "future_dates": list(entry.future_dates),
             "view": "浏览器渲染后的页面" if _rendered(snapshot, column.pages) else "页面源代码",
         }
-        yield RULE.finding(column.url, evidence, variant=entry.status)
+        variant = entry.status
+        if entry.status == "stale" and entry.newest_date is None and entry.newest_bound is not None:
+            variant = "stale_guessed_year"
+            evidence["latest_possible_date"] = entry.newest_bound.value.isoformat()
+            evidence["latest_possible_age_days"] = (context.today - entry.newest_bound.value).days
+        yield RULE.finding(column.url, evidence, variant=variant)
 
 
 def _rendered(snapshot: SiteSnapshot, urls: list[str]) -> bool:
@@ -52,8 +60,11 @@ RULE = Rule(
     basis=BASIS_19,
     explanation="按栏目名称分类：动态/要闻类 14 天、通知公告/政策文件类 183 天（其他栏目默认不判断，均可配置），"
                 "以列表中最新一条的日期（抓取到正文页时以正文页日期为准）计算距检查基准日的天数；"
-                "列表条目均未注明日期的视为未更新；晚于基准日的日期视为可疑，不计入。",
+                "列表条目均未注明日期（条目中没有任何日期样式的文字）的视为未更新；日期无法识别、或只显示月日且年份无法确认的，"
+                "列入未检查，不判为未更新（只显示月日时按最近可能的年份计算仍已超期的，判为未更新）；晚于基准日的日期视为可疑，不计入。",
     messages={"stale": "栏目“{column}”（{class}）最新一条发布于 {newest_date}，已 {age_days} 天未更新（要求 {limit_days} 天内）",
+              "stale_guessed_year": "栏目“{column}”（{class}）的信息只显示月日；按最近可能的年份计算，最新一条也已 "
+                                    "{latest_possible_age_days} 天未更新（要求 {limit_days} 天内）",
               "undated": "栏目“{column}”（{class}）的 {items} 条信息均未注明发布日期，视为未更新"},
     check=check,
     advice="按栏目定位及时发布信息；确已不再更新的栏目应归档或关闭入口。所有信息须注明发布日期。",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.disclosure.common import model_and_column
+from checks.disclosure.common import absence_unknown, model_and_column
 from checks.sitemodel.disclosure import domain_catalogues
 from crawler.snapshot import SiteSnapshot
 
@@ -14,6 +14,10 @@ from crawler.snapshot import SiteSnapshot
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     if context.site is None or not context.site.basic_level:
         yield RULE.not_checked("该单位未配置为基层单位（[[sites]] basic_level = true），不检查 26 个领域标准目录")
+        return
+    unknown = absence_unknown(snapshot, context)
+    if unknown:
+        yield RULE.not_checked(unknown)
         return
     model, _ = model_and_column(snapshot, context)
     statement, domains = domain_catalogues(model, snapshot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.disclosure.common import BASIS_ORDINANCE, COLUMN_MISSING_REASON, model_and_column
+from checks.disclosure.common import BASIS_ORDINANCE, COLUMN_MISSING_REASON, column_unreadable, model_and_column
 from checks.sitemodel.disclosure import guide_elements, subcolumns
 from crawler.snapshot import SiteSnapshot
 
@@ -14,6 +14,10 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     model, column = model_and_column(snapshot, context)
     if not column.found:
         yield RULE.not_checked(COLUMN_MISSING_REASON)
+        return
+    unreadable = column_unreadable(snapshot, column, context)
+    if unreadable:
+        yield RULE.not_checked(unreadable, column.where)
         return
     guide = next(s for s in subcolumns(model) if s.key == "guide")
     why_not, elements = guide_elements(model, snapshot, guide)

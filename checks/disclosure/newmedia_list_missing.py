@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.disclosure.common import homepage_has_links, model_and_column
+from checks.disclosure.common import absence_unknown, model_and_column
 from checks.sitemodel.disclosure import newmedia_list
 from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    if not homepage_has_links(snapshot):
-        yield RULE.not_checked("首页没有可读的链接（可能由脚本生成），无法判断")
-        return
     model, _ = model_and_column(snapshot, context)
-    if not newmedia_list(model).found:
+    if newmedia_list(model).found:
+        return
+    unknown = absence_unknown(snapshot, context)
+    if unknown:
+        yield RULE.not_checked(unknown)
+    else:
         yield RULE.finding(snapshot.start_url, {"searched": "链接文字含“政务新媒体”的栏目或文件"})
 
 

@@ -16,7 +16,22 @@ def judge(page: Page, text: PageText) -> MarkResult:
         return MarkResult(Status.PRESENT)
     if any(word in attributes for word in data()["conac_alt_words"]):
         return MarkResult(Status.PRESENT)
+    if not page.rendered and _drawn_by_script(page):
+        return MarkResult(Status.UNSURE, "标识由脚本生成")
     return MarkResult(Status.MISSING)
+
+
+def _drawn_by_script(page: Page) -> bool:
+    """A script that draws the badge (dcs.conac.cn), or an empty placeholder it fills."""
+    tree = page.tree
+    if tree is None:
+        return False
+    scripts = " ".join((s.text or "") + " " + (s.get("src") or "") for s in tree.iter("script"))
+    if any(marker in scripts for marker in data()["conac_scripts"]):
+        return True
+    placeholders = data()["conac_placeholders"]
+    return any(any(p in f"{el.get('id', '')} {el.get('class', '')}" for p in placeholders) and not el.text_content().strip()
+               for el in tree.iter("div", "span"))
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

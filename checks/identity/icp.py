@@ -13,7 +13,7 @@ from crawler.snapshot import Page, SiteSnapshot
 
 @cache
 def _valid() -> re.Pattern[str]:
-    return re.compile(rf"[{data()['provinces']}]\s*ICP\s*备\s*\d{{5,10}}\s*号(?:\s*-\s*\d+)?", re.I)
+    return re.compile(rf"[{data()['icp_provinces']}]\s*ICP\s*[备证]\s*\d{{5,10}}\s*号(?:\s*-\s*\d+)?", re.I)
 
 
 def judge(page: Page, text: PageText) -> MarkResult:

@@ -1,16 +1,18 @@
 """Finding the six identity marks in a page's footer area.
 
-A mark counts as present when it is found anywhere in the page (no false alarm when a
-footer is not where we look); "malformed" is said only of what stands in the footer area
-with the mark's label but not its shape; a footer that script writes cannot be judged
-without rendering and goes to not_checked.
+A mark counts as present when it is found anywhere in the page: its visible text, the
+alt/title text of its images (marks shown as pictures), the 47号 meta tags (SiteIDCode), or
+a frame the page shows its footer in (no false alarm when a footer is not where we look).
+"Malformed" is said only of what stands in the footer area with the mark's label but not
+its shape. A footer that script writes (a script named for it, or any script on a page
+that shows no footer text at all) cannot be judged without rendering: not_checked.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -26,6 +28,8 @@ from crawler.snapshot import Page, SiteSnapshot
 
 _MAX_PAGES_LISTED = 20
 _ATTRIBUTES = lxml.etree.XPath("//@href | //@src | //@alt | //@title | //@id", smart_strings=False)
+_IMAGE_TEXT = lxml.etree.XPath("//body//img/@alt | //body//img/@title | //body//a/@title", smart_strings=False)
+_FRAME_TAGS = ("iframe", "frame")
 
 
 @cache
@@ -48,12 +52,14 @@ class MarkResult:
 
 @dataclass(frozen=True)
 class PageText:
-    """The visible text of a page and of its footer area, NFKC-normalised."""
+    """The text of a page (visible text, then the alt/title text of its images) and of its
+    footer area, NFKC-normalised, and the 网站标识码 of its SiteIDCode meta tag."""
 
     whole: str
     footer: str
     footer_found: bool
     script_footer: bool
+    meta_site_code: str = ""
 
 
 def _normalise(text: str) -> str:
@@ -130,12 +136,34 @@ def _page_text(page: Page) -> PageText:
         return PageText("", "", False, False)
     body = tree.find("body")
     root = body if body is not None else tree
-    whole = " ".join(page_nodes(page)) if body is not None else _visible_text(root)
+    visible = " ".join(page_nodes(page)) if body is not None else _visible_text(root)
     outermost = _footer_elements(root)
     footer = " ".join(_visible_text(el) for el in outermost)
-    tail = whole[-int(data()["footer_tail_chars"]):]
-    return PageText(whole=whole, footer=f"{footer} {tail}".strip(), footer_found=bool(outermost),
-                    script_footer=_script_writes_footer(tree, footer))
+    tail = visible[-int(data()["footer_tail_chars"]):]
+    pictures = _normalise(" ".join(_IMAGE_TEXT(tree)))
+    shows_footer = any(word in visible or word in pictures for word in data()["footer_words"])
+    return PageText(whole=f"{visible} {pictures}".strip(), footer=f"{footer} {tail} {pictures}".strip(),
+                    footer_found=bool(outermost),
+                    # No footer to read: one a script writes, or an empty page (a glitch, not a page without marks).
+                    script_footer=(_script_writes_footer(tree, footer) or (not shows_footer and _has_scripts(tree))
+                                   or not visible.strip()),
+                    meta_site_code=_meta_site_code(tree))
+
+
+def _meta_site_code(tree: Any) -> str:
+    for meta in tree.iter("meta"):
+        if (meta.get("name") or "").lower() == "siteidcode":
+            return "".join((meta.get("content") or "").split())
+    return ""
+
+
+def _has_scripts(tree: Any) -> bool:
+    return any(script.get("src") or (script.text or "").strip() for script in tree.iter("script"))
+
+
+def frame_urls(page: Page) -> list[str]:
+    """URLs of the frames a page shows (a footer may be one of them)."""
+    return [link.url for link in page.links if link.tag in _FRAME_TAGS]
 
 
 def _script_writes_footer(tree: Any, footer_text: str) -> bool:
@@ -172,11 +200,8 @@ def footer_findings(rule: Rule, snapshot: SiteSnapshot,
     unsure: list[Page] = []
     pages = audited_pages(snapshot)
     for page in pages:
-        result = mark_result(page, rule.id, judge)
+        result = judged(page, rule.id, judge, snapshot.pages)
         if result.status is Status.PRESENT:
-            continue
-        if result.status is Status.MISSING and script_footer(page) and not page.rendered:
-            unsure.append(page)
             continue
         if result.status is Status.UNSURE:
             unsure.append(page)
@@ -197,7 +222,34 @@ def footer_findings(rule: Rule, snapshot: SiteSnapshot,
     if unsure:
         sample = "、".join(p.url for p in unsure[:3])
         why = next((n.detail for n in snapshot.notes if n.kind == "render_unavailable"), "未渲染")
-        yield rule.not_checked(f"{len(unsure)} 个页面的页脚可能由脚本生成，{why}，无法判断（如 {sample}）")
+        yield rule.not_checked(f"{len(unsure)} 个页面没有可读的页脚（由脚本生成或页面为空；{why}），无法判断（如 {sample}）")
+
+
+def judged(page: Page, rule_id: str, judge: Judge, pages: Mapping[str, Page]) -> MarkResult:
+    """The mark on `page` as a visitor sees it: on the page, else in one of its frames
+    (`pages`: the crawled pages); missing on a page whose footer a script writes, and not
+    rendered, is unknown."""
+    result = mark_result(page, rule_id, judge)
+    if result.status is Status.MISSING:
+        result = _in_frames(page, judge, pages) or result
+    if result.status is Status.MISSING and script_footer(page) and not page.rendered:
+        return MarkResult(Status.UNSURE, "页脚由脚本生成")
+    return result
+
+
+def _in_frames(page: Page, judge: Judge, pages: Mapping[str, Page]) -> MarkResult | None:
+    """The mark as the page's frames show it: present in one of them, or unknown when a
+    frame was not fetched; None when the page has no frames."""
+    results = []
+    for url in frame_urls(page):
+        frame = pages.get(url)
+        if frame is None or not frame.is_html or not frame.fetch.ok:
+            results.append(MarkResult(Status.UNSURE, url))
+            continue
+        results.append(judge(frame, page_text(frame)))
+    if any(r.status is Status.PRESENT for r in results):
+        return MarkResult(Status.PRESENT)
+    return next((r for r in results if r.status is Status.UNSURE), None)
 
 
 def find_labelled(text: str, label: str, span: int = 30) -> str | None:

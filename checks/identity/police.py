@@ -1,4 +1,5 @@
-"""identity.police: the 公安机关备案 number, shaped <省简称>公网安备 <14 digits>号."""
+"""identity.police: the 公安机关备案 number, shaped <省简称>公网安备 <14 digits>号. Many real
+sites leave out the final 号: that is the same number, not a malformed one."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ _LABELS = ("公网安备", "公安备案", "网安备")
 
 @cache
 def _valid() -> re.Pattern[str]:
-    return re.compile(rf"[{data()['provinces']}]\s*公网安备\s*\d{{14}}\s*号")
+    return re.compile(rf"[{data()['police_provinces']}]\s*公网安备\s*\d{{14}}(?!\d)")
 
 
 def judge(page: Page, text: PageText) -> MarkResult:
@@ -41,7 +42,7 @@ RULE = Rule(
     explanation="页面底部应列明公安机关备案编号，形如“粤公网安备 44040202000001号”（14 位数字）。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明公安机关备案编号",
               "malformed": "{pages_affected}/{pages_checked} 个页面的公安机关备案编号格式不正确：“{seen}”"
-                           "（应为省简称 + 公网安备 + 14 位数字 + 号）"},
+                           "（应为省简称 + 公网安备 + 14 位数字）"},
     check=check,
 )
 register_judge(RULE, judge)

@@ -1,8 +1,11 @@
 """links.dead: a link on the site does not load (19号 链接可用性).
 
-One finding per broken target, listing every page that links it. A target that answers
-401/403/429 or fails certificate checks is not called dead: the tester cannot tell, so it
-goes to not_checked. Every dead verdict was preceded by the crawler's retries.
+One finding per broken target, listing every page that links it. Only a failure that proves
+the target broken counts (crawler.failures: no such domain, refused, reset, timeout, an
+HTTP error status...). One the tester cannot judge goes to not_checked: 401/403/429, a
+firewall's challenge (412, 521), a certificate it could not check, a host it did not resolve
+(resolve_only_mapped) or an address it may not contact. Every dead verdict was preceded by
+the crawler's retries, and a HEAD answered with an error by a GET.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from enum import Enum
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.wording import attempts_evidence, describe_outcome
+from crawler.failures import of_status
 from crawler.snapshot import NAVIGATION_TAGS, FetchOutcome, SiteSnapshot
 from crawler.urls import origin_key
 
 _MAX_SOURCES_LISTED = 20
-_INCONCLUSIVE_STATUSES = {401, 403, 407, 429}
 
 
 class Verdict(Enum):
@@ -28,14 +31,14 @@ class Verdict(Enum):
 def judge(outcome: FetchOutcome) -> Verdict:
     if outcome.left_scope:
         return Verdict.ALIVE  # an internal link that moved off-site answered with a redirect
-    if outcome.status is not None and outcome.error is None:
-        if outcome.status in _INCONCLUSIVE_STATUSES:
-            return Verdict.INCONCLUSIVE
-        return Verdict.DEAD if outcome.status >= 400 else Verdict.ALIVE
-    error = (outcome.error or "").lower()
-    if "certificate" in error or "ssl" in error or "blocked:" in error:
-        return Verdict.INCONCLUSIVE
-    return Verdict.DEAD
+    failure = outcome.failure
+    if failure is None and outcome.error is None and outcome.status is not None:
+        failure = of_status(outcome.status)
+        if failure is None:
+            return Verdict.ALIVE
+    if failure is None:
+        return Verdict.INCONCLUSIVE   # an error nobody classified (a record of an older version)
+    return Verdict.DEAD if failure.proves_dead else Verdict.INCONCLUSIVE
 
 
 def _failing_targets(snapshot: SiteSnapshot) -> dict[str, tuple[FetchOutcome, Verdict]]:
@@ -65,6 +68,8 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
             continue
         pages = [src for src, _ in sources]
         tags = {tag for _, tag in sources}
+        if tags == {"icon"}:
+            continue  # a missing favicon: decoration, not a link of 19号 链接可用性
         on_homepage = any(p in homepages for p in pages)
         internal = origin_key(target) in scope
         evidence = {
@@ -103,8 +108,9 @@ RULE = Rule(
     severity=Severity.DEDUCT,
     task="30",
     basis="国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》扣分指标“链接可用性”",
-    explanation=("检查抓取到的每个页面上的链接和资源（站内外）：4xx、5xx、域名解析失败、超时等在重试后仍失败即为不可用；"
-                 "返回 401/403/429 或证书问题的列入“未检查”，不判为死链。同一链接只记一条，列出所有引用页面。"),
+    explanation=("检查抓取到的每个页面上的链接和资源（站内外）：4xx、5xx、域名不存在、连接被拒绝、超时等在重试后仍失败即为不可用"
+                 "（HEAD 请求返回错误的再用 GET 复核）；返回 401/403/429、防火墙验证页（412、521）、证书无法校验、"
+                 "按设置未解析的域名或不允许访问的地址，列入“未检查”，不判为死链。同一链接只记一条，列出所有引用页面。"),
     messages={"default": "{where} {link} 无法访问（{seen}，共尝试 {tries} 次），"
                          "{linked_from_count} 个页面引用了它"},
     check=check,

@@ -5,18 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.disclosure.common import homepage_has_links
+from checks.disclosure.common import absence_unknown
 from checks.regulations.common import BASIS_ORDINANCE, LIBRARY_WORDS
 from checks.sitemodel.columns import site_model
 from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    if not homepage_has_links(snapshot):
-        yield RULE.not_checked("首页没有可读的链接（可能由脚本生成），无法判断")
+    kinds = context.config.regulations.library_site_kinds
+    if snapshot.kind not in kinds:
+        yield RULE.not_checked(f"部门网站的规章、规范性文件一般由门户网站的文件库统一公开，默认不检查"
+                               f"（[regulations] library_site_kinds = {list(kinds)}）")
         return
     model = site_model(snapshot, context.today)
-    if not model.find_links(LIBRARY_WORDS):
+    if model.find_links(LIBRARY_WORDS):
+        return
+    unknown = absence_unknown(snapshot, context)
+    if unknown:
+        yield RULE.not_checked(unknown)
+    else:
         yield RULE.finding(snapshot.start_url, {"searched": LIBRARY_WORDS})
 
 

@@ -22,12 +22,13 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         meta = model.documents.get(url)
         if url in list_marks or (meta is not None and meta.validity):
             continue
-        if meta is None:
+        if meta is None or meta.validity_blank:   # not read, or a blank field a script may fill
             unread += 1
             continue
         yield RULE.finding(url, {"title": meta.title, "doc_no": meta.doc_no, "column": column})
     if unread:
-        yield RULE.not_checked(f"文件库中 {unread} 份文件的正文页未抓取，列表中也无有效性标注，无法确定")
+        yield RULE.not_checked(f"文件库中 {unread} 份文件的正文页未抓取或有效性栏为空（可能由脚本填写），"
+                               "列表中也无有效性标注，无法确定")
 
 
 RULE = Rule(

@@ -24,6 +24,9 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         return
     if home.ok:
         return
+    if home.failure is not None and not home.failure.proves_dead:
+        yield RULE.not_checked(f"首页未能打开：{describe_outcome(home)}，无法判断网站是否可以访问", snapshot.start_url)
+        return
     evidence = {"status": home.status, "error": home.error, "seen": describe_outcome(home),
                 "tries": len(home.attempts), "attempts": attempts_evidence(home),
                 "redirects": [{"url": h.url, "status": h.status} for h in home.redirects],

@@ -189,7 +189,10 @@ def _title_name(title: str) -> str:
 
 
 def _looks_blank(page: Page, listing: Listing, text: str) -> bool:
-    """A 暂无信息 marker, or next to no text of its own and nothing embedded or attached."""
+    """A 暂无信息 marker, or next to no text of its own and nothing embedded or attached on a
+    page that has a template (an empty response is unreadable, not a blank column)."""
     if matches(text, data()["blank_markers"]):
         return True
+    if not listing.blocks:
+        return False
     return len(squeeze(text)) < 10 and not listing.embeds and not has_attachments(page)

@@ -32,10 +32,22 @@ def _search(model: SiteModel, key: str, label: str, words: list[str]) -> Found:
     return Found(key, label, False)
 
 
+# A column's name is short; a longer text naming 政府信息公开 is a document's title
+# (《中华人民共和国政府信息公开条例》, 关于做好政府信息公开工作的通知).
+_MAX_COLUMN_NAME = 12
+
+
+def is_column_name(text: str) -> bool:
+    flat = "".join(text.split())
+    return 0 < len(flat) <= _MAX_COLUMN_NAME and "《" not in flat and "》" not in flat
+
+
 def disclosure_column(model: SiteModel, snapshot: SiteSnapshot) -> Found:
     """A link from the homepage (or a page one click below it) named as the 专栏."""
     near_home = {url for url, page in snapshot.pages.items() if page.depth <= 1}
     for text, url in model.find_links(data()["disclosure_column"]):
+        if not is_column_name(text):
+            continue
         sources = [p for p in model.linked_on.get(url, []) if p in near_home]
         if sources:
             return Found("column", "政府信息公开专栏", True, url, text, sources[0])

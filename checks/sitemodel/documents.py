@@ -32,8 +32,12 @@ VALIDITY_WORDS = ("有效", "失效", "废止", "已修改", "已修订", "部�
 _ALL_LABELS = sorted((label for labels in LABELS.values() for label in labels), key=len, reverse=True)
 _ANY_LABEL = re.compile("|".join(re.escape(label) for label in _ALL_LABELS))
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号|国令第\s*\d+\s*号|国务院令第\s*\d+\s*号")
+# A dated 公布/修订/修正 statement, the whole clause: "根据2018年10月26日第十三届全国人民代表大会
+# 常务委员会第六次会议《关于修改〈…〉等十五部法律的决定》第三次修正" runs some 80 characters.
 _VERSION_STATEMENT = re.compile(
-    r"(\d{4}年\d{1,2}月\d{1,2}日)([^。；;（）():：|]{0,50}?)(公布|发布|修订|修正|通过)")
+    r"(\d{4}年\d{1,2}月\d{1,2}日)([^。；;（）():：|]{0,150}?)(公布|发布|修订|修正|通过)")
+# Words that introduce a basis (根据 国发〔2019〕5号): the 文号 after them is cited, not repealed.
+_BASIS_WORDS = ("根据", "依据", "按照", "依照", "为贯彻", "贯彻落实")
 _BRACKET_YEAR = re.compile(r"[（(](\d{4})年(修订|修正|公布)[）)]")
 _PREAMBLE_CHARS = 3000
 
@@ -50,6 +54,7 @@ class DocumentMeta:
     validity: str | None          # the validity text shown, None when there is none
     version_date: date | None     # for law texts: the version the page shows
     version_evidence: str         # what the version was read from
+    validity_blank: bool = False  # a validity label is shown with no value (a script may fill it)
 
     @property
     def has_metadata(self) -> bool:
@@ -146,7 +151,7 @@ def _document_meta(page: Page, tree: Any, nodes: list[str], text: str) -> Docume
         doc_no=doc_no_match.group(0) if doc_no_match else (values.get("doc_no") or None),
         written=written, published=_first_date(values.get("published")),
         validity=values.get("validity") or _validity_in_text(text), version_date=version,
-        version_evidence=evidence)
+        version_evidence=evidence, validity_blank="validity" in values and not values["validity"])
 
 
 def _heading(tree: Any) -> str:
@@ -166,11 +171,15 @@ def _validity_in_text(text: str) -> str | None:
 
 
 def repealed_numbers(text: str) -> set[str]:
-    """文号 of documents this text declares repealed ("…（珠高办〔2019〕12号）同时废止")."""
+    """文号 of documents this text declares repealed ("…（珠高办〔2019〕12号）同时废止"): those in
+    the clause that says 废止/失效, except one cited as the basis (根据国发〔2019〕5号…)."""
     found = set()
-    for sentence in re.split(r"[。；;]", normalise(text)):
-        if "废止" in sentence or "失效" in sentence:
-            found.update(m.group(0).replace(" ", "") for m in _DOC_NO.finditer(sentence))
+    for clause in re.split(r"[。；;，,]", normalise(text)):
+        if "废止" not in clause and "失效" not in clause:
+            continue
+        for match in _DOC_NO.finditer(clause):
+            if not any(word in clause[:match.start()] for word in _BASIS_WORDS):
+                found.add(match.group(0).replace(" ", ""))
     return found
 
 

@@ -1,8 +1,11 @@
 """Messages of 留言/咨询 columns: when asked, whether and when answered.
 
-A row's state comes from its words (已回复 / 未回复 ...), a labelled 回复时间, or a second
-date; a crawled detail page adds what it shows (回复内容, 暂未回复). What cannot be read
-stays unknown (None), never "unanswered".
+A row (found as list items are: checks/sitemodel/lists.item_rows) takes its state from its
+words (已回复 / 未回复 ...), a labelled 回复时间, or a second date. A crawled detail page
+adds what the message's own fields show: a reply date or reply text means answered, and
+wins; otherwise a labelled status field (办理状态：办理中). Words elsewhere on the page (a
+sidebar titled 办理中留言, an automatic 预答复) never count. What cannot be read stays
+unknown (None), never "unanswered".
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ from typing import Any
 
 from checks.sitemodel.columns import SiteModel, data, matches
 from checks.sitemodel.dates import full_dates, normalise
-from checks.sitemodel.lists import in_page_chrome, visible_text
+from checks.sitemodel.lists import item_rows, visible_text
 from crawler.snapshot import Page, SiteSnapshot
-from crawler.urls import LinkTarget, resolve_link
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,30 @@ class Message:
     seen_on: str
 
 
-def _date_after(text: str, labels: list[str]) -> date | None:
+def _after_labels(text: str, labels: list[str], span: int) -> list[str]:
+    """The `span` characters after each occurrence of each label, except a label that is
+    the tail of an automatic one (预答复时间)."""
+    found = []
     for label in labels:
-        index = text.find(label)
-        if index >= 0:
-            dates = full_dates(text[index + len(label): index + len(label) + 30])
-            if dates:
-                return dates[0]
+        for match in re.finditer(r"(?<![预自])" + re.escape(label), text):
+            found.append(text[match.end(): match.end() + span])
+    return found
+
+
+def _date_after(text: str, labels: list[str]) -> date | None:
+    for following in _after_labels(text, labels, 30):
+        dates = full_dates(following)
+        if dates:
+            return dates[0]
+    return None
+
+
+def _field_state(text: str) -> bool | None:
+    """The state written in a labelled status field (办理状态：已办结)."""
+    for following in _after_labels(text, data()["status_labels"], 10):
+        state = _state(following.lstrip(":： "))
+        if state is not None:
+            return state
     return None
 
 
@@ -47,18 +66,11 @@ def _state(text: str) -> bool | None:
     return None
 
 
-def _row_message(row: Any, page: Page) -> Message | None:
+def _row_message(row: Any, title: str, url: str, page: Page) -> Message | None:
     text = normalise(visible_text(row))
     dates = full_dates(text)
     if not dates:
         return None
-    anchors = [a for a in row.iter("a") if a.get("href")]
-    title_anchor = max(anchors, key=lambda a: len(visible_text(a)), default=None)
-    title = visible_text(title_anchor) if title_anchor is not None else text[:40]
-    url = None
-    if title_anchor is not None:
-        resolved = resolve_link(page.fetch.final_url, title_anchor.get("href") or "")
-        url = resolved.url if resolved.target is LinkTarget.HTTP else None
     asked = _date_after(text, data()["ask_labels"]) or dates[0]
     reply_date = _date_after(text, data()["reply_labels"])
     if reply_date is None and len(dates) >= 2 and dates[1] >= asked:
@@ -69,26 +81,28 @@ def _row_message(row: Any, page: Page) -> Message | None:
     return Message(title, url, asked, replied, reply_date, page.url)
 
 
-def _from_detail(message: Message, detail: Page) -> Message:
-    text = normalise(" ".join(detail.tree.xpath("//body//text()[not(ancestor::script)]"))) if detail.tree is not None else ""
+def with_detail(message: Message, detail: Page) -> Message:
+    """The message completed by its detail page's own fields."""
+    nodes = detail.tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]") if detail.tree is not None else []
+    text = normalise(" ".join(" ".join(nodes).split()))
     asked = _date_after(text, data()["ask_labels"]) or message.asked
-    reply_date = _date_after(text, data()["reply_labels"]) or message.reply_date
+    own_reply_date = _date_after(text, data()["reply_labels"])
+    reply_date = own_reply_date or message.reply_date
     replied = message.replied
-    state = _state(text)
-    if state is False:
-        replied = False
-    elif _has_reply_content(text) or state is True:
+    if own_reply_date is not None or _has_reply_content(text):
         replied = True
+    else:
+        state = _field_state(text)
+        if state is not None:
+            replied = state
     return Message(message.title, message.url, asked, replied, reply_date, message.seen_on)
 
 
 def _has_reply_content(text: str) -> bool:
-    for label in data()["reply_content_labels"]:
-        index = text.find(label)
-        if index >= 0:
-            following = re.sub(r"\s", "", text[index + len(label): index + len(label) + 40])
-            if len(following) >= 6 and not matches(following[:8], ["暂无", "暂未", "无"]):
-                return True
+    for following in _after_labels(text, data()["reply_content_labels"], 40):
+        following = re.sub(r"\s", "", following)
+        if len(following) >= 6 and not matches(following[:8], ["暂无", "暂未", "无"]):
+            return True
     return False
 
 
@@ -99,19 +113,20 @@ def messages(model: SiteModel, snapshot: SiteSnapshot) -> list[Message]:
             continue
         for page_url in column.pages:
             page = snapshot.pages.get(page_url)
-            if page is None or page.tree is None:
+            if page is None:
                 continue
-            for row in page.tree.iter("tr", "li"):
-                if in_page_chrome(row):
-                    continue
-                message = _row_message(row, page)
-                if message is None:
-                    continue
+            for message in listed_messages(page):
                 detail = snapshot.pages.get(message.url or "")
                 if detail is not None and detail.fetch.ok:
-                    message = _from_detail(message, detail)
+                    message = with_detail(message, detail)
                 found.setdefault((message.title, message.url), message)
     return list(found.values())
+
+
+def listed_messages(page: Page) -> list[Message]:
+    """The messages a list page shows, as its rows tell them."""
+    rows = (_row_message(row, title, url, page) for row, _anchor, title, url, _dates in item_rows(page))
+    return [message for message in rows if message is not None]
 
 
 def channels(model: SiteModel) -> list[tuple[str, str]]:

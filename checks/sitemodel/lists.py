@@ -1,8 +1,14 @@
 """Items of list pages (栏目 lists): title, URL and the date the row shows.
 
 A list is a container (ul, table, dl, div) holding two or more rows that each carry one
-article-like link (a title of several characters), or a row with a date. Rows inside
-navigation, header and footer areas are not items.
+article-like link (a title of several characters), or a row with a date. A row is the
+largest element around a link that holds no other item link: an <li>, a <tr>, a
+<ul class="odd"> of cells, a <div class="item">, whatever the CMS uses. Its date is read
+from its text outside the link, else from date-only text inside the link (title and date
+as two spans of one <a>). Rows inside navigation, header and footer areas are not items.
+
+Each item says what was seen: a date, no date-like text at all (positive evidence that
+the row is undated), or date-like text that could not be read (unknown, never "undated").
 """
 
 from __future__ import annotations
@@ -13,17 +19,20 @@ from datetime import date
 from typing import Any
 
 from checks.pagetext import VISIBLE_TEXT
-from checks.sitemodel.dates import FoundDate, first_date, year_heading
+from checks.sitemodel.dates import FoundDate, first_date, looks_like_date, year_heading
 from crawler.extract import base_url
 from crawler.snapshot import Page
 from crawler.urls import LinkTarget, resolve_link
 
-_ROW_TAGS = ("li", "tr", "dd", "dt", "p")
 _CHROME = re.compile(r"(^|[\s_-])(nav|menu|daohang|header|head|top|banner|foot|footer|bottom|copyright|"
                      r"crumb|position|location|dqwz)", re.I)
 _PAGINATION = {"下一页", "下页", "上一页", "上页", "尾页", "末页", "›", "»", ">", "<", "«", "‹", ">>", "<<"}
 _NEXT_PAGES = {"下一页", "下页", "尾页", "末页", "›", "»", ">", ">>"}
 _MIN_TITLE = 6
+# How far above its link a row may start (li > div > a, td > tr, ul.odd > li > a ...).
+_MAX_ROW_LEVELS = 4
+# Text inside a link this short, and date-shaped, is a date block, not part of the title.
+_MAX_DATE_BLOCK = 12
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,22 @@ class Item:
     title: str
     url: str
     date: FoundDate | None
+    # The row shows date-like text that could not be read as a date: its date is unknown.
+    date_unreadable: bool = False
+
+    @property
+    def date_is_guess(self) -> bool:
+        """The year of the date was inferred, not shown (MM-DD with no year on the page)."""
+        return self.date is not None and self.date.source == "list_inferred_year"
+
+    @property
+    def date_known(self) -> bool:
+        return self.date is not None and not self.date_is_guess
+
+    @property
+    def positively_undated(self) -> bool:
+        """The row was read and carries no date-like text at all."""
+        return self.date is None and not self.date_unreadable
 
 
 def visible_text(element: Any) -> str:
@@ -49,16 +74,51 @@ def in_page_chrome(element: Any) -> bool:
     return False
 
 
-def _row_of(anchor: Any) -> Any:
-    node = anchor
-    for _ in range(3):
-        parent = node.getparent()
-        if parent is None:
-            break
-        node = parent
-        if node.tag in _ROW_TAGS:
-            return node
-    return anchor.getparent() if anchor.getparent() is not None else anchor
+def _rows(anchors: list[Any]) -> dict[Any, Any]:
+    """anchor -> its row: the highest ancestor (within _MAX_ROW_LEVELS) that holds no other
+    candidate link; at least the anchor's parent."""
+    holding: dict[Any, int] = {}
+    for anchor in anchors:
+        for level, ancestor in enumerate(anchor.iterancestors()):
+            if level > _MAX_ROW_LEVELS or ancestor.tag in ("body", "html"):
+                break
+            holding[ancestor] = holding.get(ancestor, 0) + 1
+    rows = {}
+    for anchor in anchors:
+        row = anchor.getparent() if anchor.getparent() is not None else anchor
+        for level, ancestor in enumerate(anchor.iterancestors()):
+            if level > _MAX_ROW_LEVELS or holding.get(ancestor, 0) != 1:
+                break
+            row = ancestor
+        rows[anchor] = row
+    return rows
+
+
+def _text_outside(row: Any, anchor: Any) -> str:
+    """The visible text of `row` without the text of `anchor` (its title)."""
+    inside = set(anchor.iter())
+    parts = []
+    for element in row.iter():
+        if isinstance(element.tag, str) and element not in inside and element.tag not in ("script", "style"):
+            parts.append(element.text or "")
+        if element is not row and element.getparent() not in inside:
+            parts.append(element.tail or "")
+    return " ".join(" ".join(parts).split())
+
+
+def _split_anchor_text(anchor: Any) -> tuple[str, str]:
+    """(title text, date blocks) of a link: short date-shaped text nodes are date blocks."""
+    title, dates = [], []
+    for text in VISIBLE_TEXT(anchor):
+        text = " ".join(text.split())
+        bare = text.strip("[]【】()（） ")
+        if not bare:
+            continue
+        if len(bare) <= _MAX_DATE_BLOCK and (bare.isdigit() and len(bare) <= 2 or looks_like_date(bare)):
+            dates.append(bare)
+        else:
+            title.append(text)
+    return " ".join(title), " ".join(dates)
 
 
 def _year_above(container: Any) -> int | None:
@@ -79,12 +139,9 @@ def is_pagination_text(text: str) -> bool:
     return text.isdigit() or text in _PAGINATION
 
 
-def list_items(page: Page, today: date) -> list[Item]:
-    tree = page.tree
-    if tree is None:
-        return []
-    base = base_url(tree, page.fetch.final_url)
-    rows: dict[Any, list[tuple[Any, Item]]] = {}
+def _candidates(tree: Any, base: str) -> list[tuple[Any, str, str, str]]:
+    """(anchor, title, URL, date blocks inside the anchor) of every article-like link."""
+    found = []
     seen: set[str] = set()
     for anchor in tree.iter("a"):
         href = anchor.get("href")
@@ -93,19 +150,41 @@ def list_items(page: Page, today: date) -> list[Item]:
         target = resolve_link(base, href)
         if target.target is not LinkTarget.HTTP or not target.url or target.url in seen:
             continue
-        title = " ".join((anchor.get("title") or visible_text(anchor)).split())
+        shown, date_blocks = _split_anchor_text(anchor)
+        title = " ".join((anchor.get("title") or shown).split())
         if len(title) < _MIN_TITLE or is_pagination_text(title) or in_page_chrome(anchor):
             continue
-        row = _row_of(anchor)
-        rest = visible_text(row).replace(visible_text(anchor), " ")
-        container = row.getparent() if row.getparent() is not None else row
-        found = first_date(rest, today=today, year_hint=_year_above(container))
-        rows.setdefault(container, []).append((row, Item(title, target.url, found)))
+        found.append((anchor, title, target.url, date_blocks))
         seen.add(target.url)
+    return found
+
+
+def item_rows(page: Page) -> list[tuple[Any, Any, str, str, str]]:
+    """(row element, anchor, title, URL, date blocks inside the anchor) of the page's
+    article-like links, in document order. Shared by list items and message lists."""
+    tree = page.tree
+    if tree is None:
+        return []
+    candidates = _candidates(tree, base_url(tree, page.fetch.final_url))
+    rows = _rows([anchor for anchor, *_ in candidates])
+    return [(rows[anchor], anchor, title, url, blocks) for anchor, title, url, blocks in candidates]
+
+
+def list_items(page: Page, today: date) -> list[Item]:
+    groups: dict[Any, list[Item]] = {}
+    for row, anchor, title, url, date_blocks in item_rows(page):
+        outside = _text_outside(row, anchor)
+        container = row.getparent() if row.getparent() is not None else row
+        year = _year_above(container)
+        found = first_date(outside, today=today, year_hint=year)
+        if found is None and date_blocks:
+            found = first_date(date_blocks, today=today, year_hint=year)
+        unreadable = found is None and looks_like_date(f"{outside} {date_blocks}")
+        groups.setdefault(container, []).append(Item(title, url, found, unreadable))
     items: list[Item] = []
-    for entries in rows.values():
-        if len(entries) >= 2 or any(item.date for _, item in entries):
-            items.extend(item for _, item in entries)
+    for entries in groups.values():
+        if len(entries) >= 2 or any(item.date for item in entries):
+            items.extend(entries)
     return items
 
 

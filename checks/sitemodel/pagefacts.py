@@ -12,13 +12,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from checks.pagetext import BODY_TEXT
-from checks.sitemodel.dates import FoundDate, article_date
+import lxml.etree
+
+from checks.pagetext import BODY_TEXT, page_nodes
+from checks.sitemodel.dates import PUBDATE_META, FoundDate, article_date, labelled_date
 from checks.sitemodel.documents import DocumentMeta, document_facts
-from checks.sitemodel.lists import Item, list_items, next_pages
+from checks.sitemodel.lists import Item, in_page_chrome, list_items, next_pages
 from crawler.snapshot import Page
 
+# URL shapes of article pages on TRS, gov.cn and 大汉 sites: one signal among others.
 _ARTICLE_URL = re.compile(r"/t\d{8}_|/content_\d+|/art/\d{4}/|/\d{4}-\d{2}/\d{2}/")
+_PREV_NEXT = re.compile(r"(上|下)一(篇|条|页|则)\s*[:：]?")
+# Prose of an article body: text outside links, in runs long enough to be sentences.
+_PROSE_NODES = lxml.etree.XPath("//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)"
+                                " and not(ancestor::option)]")
+_MIN_PROSE_RUN = 15
+_ARTICLE_PROSE = 150
 _DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx")
 # Pages (in crawl order) whose text blocks decide the site's template text (boilerplate).
 BOILERPLATE_SAMPLE = 200
@@ -63,9 +72,32 @@ def text_blocks(page: Page) -> list[str]:
 
 
 def is_article(page: Page) -> bool:
+    """An article (not a list) by what the page shows: the 47号 article meta tags, or a body
+    of prose with a publication date label, 上一篇/下一篇 links or an article-shaped URL.
+    The URL alone decides nothing: CMSs name articles /info/1001/123.htm, detail.jsp?id=..."""
     tree = page.tree
-    metas = {(m.get("name") or "").lower() for m in tree.iter("meta")} if tree is not None else set()
-    return "articletitle" in metas or "pubdate" in metas or bool(_ARTICLE_URL.search(page.fetch.final_url))
+    if tree is None:
+        return False
+    metas = {(m.get("name") or "").lower() for m in tree.iter("meta")}
+    if "articletitle" in metas or metas & PUBDATE_META:
+        return True
+    if prose_chars(tree) < _ARTICLE_PROSE:
+        return False
+    text = " ".join(page_nodes(page))
+    return (bool(_ARTICLE_URL.search(page.fetch.final_url)) or _PREV_NEXT.search(text) is not None
+            or labelled_date(text) is not None)
+
+
+def prose_chars(tree: lxml.etree._Element) -> int:
+    """Characters of sentence-long text outside links and page chrome."""
+    total = 0
+    for node in _PROSE_NODES(tree):
+        run = "".join(str(node).split())
+        if len(run) >= _MIN_PROSE_RUN and not in_page_chrome(node.getparent()):
+            total += len(run)
+            if total >= _ARTICLE_PROSE:
+                break
+    return total
 
 
 def _compute(page: Page, today: date) -> PageFacts:
@@ -73,7 +105,7 @@ def _compute(page: Page, today: date) -> PageFacts:
     if tree is None:
         return PageFacts(False, None, None, frozenset(), None)
     article = is_article(page)
-    found = article_date(tree, page.fetch.final_url, page.html or "")
+    found = article_date(tree, page.fetch.final_url, " ".join(page_nodes(page)))
     document, repealed = (document_facts(page) or (None, frozenset())) if page.depth > 0 else (None, frozenset())
     listing = None if article else _listing(page, today)
     home_items = tuple(list_items(page, today)) if page.depth == 0 else ()
@@ -90,9 +122,23 @@ def _listing(page: Page, today: date) -> Listing:
         items=items,
         next_pages=tuple(next_pages(page)),
         blocks=() if items else tuple(text_blocks(page)),   # only a column without items can be blank
-        script_list=any(marker in scripts for marker in data()["script_list_markers"]),
+        script_list=(any(marker in scripts for marker in data()["script_list_markers"])
+                     or (not items and site_scripts(tree))),
         embeds=tree is not None and any(True for _ in tree.iter("iframe", "embed", "object", "img", "video")),
     )
+
+
+def site_scripts(tree: lxml.etree._Element) -> bool:
+    """The page loads scripts of its own (not a well-known library or statistics): they
+    may write the content the static page lacks."""
+    from checks.sitemodel.columns import data
+
+    libraries = data()["library_scripts"]
+    for script in tree.iter("script"):
+        src = (script.get("src") or "").lower()
+        if src and not any(name in src.rsplit("/", 1)[-1] or name in src for name in libraries):
+            return True
+    return False
 
 
 def has_attachments(page: Page) -> bool:

@@ -12,7 +12,7 @@ from checks.sitemodel.disclosure import (Found, disclosure_column, domain_catalo
                                          newmedia_list, statutory_categories, subcolumns)
 from crawler.snapshot import SiteSnapshot
 
-_STATUS_LABELS = {"fresh": "正常", "stale": "未及时更新", "undated": "未注明日期", "blank": "空白栏目",
+_STATUS_LABELS = {"fresh": "正常", "stale": "未及时更新", "undated": "未注明日期", "unknown": "日期无法确定，未检查", "blank": "空白栏目",
                   "script": "脚本加载，未检查", "no_list": "无列表，未检查", "not_judged": "不作要求"}
 
 

@@ -28,7 +28,8 @@ CITY = "www.zhuhai-demo.gov.cn"
 CITY_LOGIN = "login.zhuhai-demo.gov.cn"
 CONAC = "bszs.conac.cn"
 CDN = "static.gxq-cdn.com"
-HOSTS = (PORTAL, DEPARTMENT, CITY, CITY_LOGIN, CONAC, CDN)
+OLD_PORTAL = "www.gxq-old-portal.gov.cn"   # taken offline: every path answers 404
+HOSTS = (PORTAL, DEPARTMENT, CITY, CITY_LOGIN, CONAC, CDN, OLD_PORTAL)
 # The portal is dual-stack; every other demo host is IPv4-only (the department site's
 # missing AAAA and the CDN's are seeded IPv6 defects).
 DUAL_STACK = {PORTAL}

@@ -1,0 +1,138 @@
+"""Accuracy table: per rule, on the markup corpus and on the demo, the findings expected,
+found and false, and the not_checked count with its commonest reasons.
+
+    python3 -m bench.accuracy            # writes bench/ACCURACY.md
+
+The corpus (tests/fixtures/markup and ../shared/realpages, served on loopback as one site)
+is judged against each page's facts (tests/corpus.py): a finding the facts contradict is
+false; what the facts say must be reported is expected. The demo is judged against its
+seeded defects (govaudit/demo/server.py EXPECTED): any other finding is false. Nothing
+leaves the machine: the corpus site runs with resolve_only_mapped and without external
+link checks, the demo with its own resolve map.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from crawler.render import unavailable_reason
+from govaudit.config import RenderOptions, SiteConfig
+from govaudit.demo.server import EXPECTED, RENDERED_EXPECTED
+from govaudit.inspection import audit_site
+from tests.conftest import TODAY
+from tests.corpus import contradiction, corpus_config, expected_keys, finding_keys, serve_corpus
+from tests.support.server import TestSite
+
+OUT = Path(__file__).resolve().parent / "ACCURACY.md"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Row:
+    expected: int = 0
+    found: int = 0
+    false: int = 0
+    missed: int = 0
+    not_checked: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+def corpus_rows() -> dict[str, Row]:
+    rows: dict[str, Row] = {}
+    with TestSite("127.0.0.1") as site:
+        served = serve_corpus(site)
+        site_config = SiteConfig(name="标记语料站点", url=site.url("/"))
+        report = asyncio.run(audit_site(corpus_config(), site_config, TODAY))
+    expected = expected_keys(served)
+    found: dict[str, set[str]] = {}
+    for finding in report.results.findings:
+        row = rows.setdefault(finding.rule, Row())
+        row.found += 1
+        if contradiction(finding, served):
+            row.false += 1
+        found.setdefault(finding.rule, set()).update(finding_keys(finding))
+    for rule, keys in expected.items():
+        row = rows.setdefault(rule, Row())
+        row.expected += len(keys)
+        row.missed += len(keys - found.get(rule, set()))
+    _count_not_checked(rows, [(n.rule, n.reason) for n in report.results.not_checked])
+    return rows
+
+
+def demo_rows() -> dict[str, Row]:
+    rows: dict[str, Row] = {}
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([sys.executable, "-m", "govaudit", "demo", "--out", out, "--today", TODAY.isoformat()],
+                       cwd=ROOT, check=True, capture_output=True)
+        document = json.loads((Path(out) / "report.json").read_text("utf-8"))
+    seeded = EXPECTED + (RENDERED_EXPECTED if unavailable_reason(RenderOptions()) is None else ())
+    found = [(site["name"], f["rule"], json.dumps(f, ensure_ascii=False))
+             for site in document["sites"] for f in site["findings"]]
+    matched: set[int] = set()
+    for site_name, rule, marker in seeded:
+        row = rows.setdefault(rule, Row())
+        row.expected += 1
+        hits = [i for i, f in enumerate(found) if f[0] == site_name and f[1] == rule and marker in f[2]]
+        matched.update(hits)
+        if not hits:
+            row.missed += 1
+    for index, (_, rule, _) in enumerate(found):
+        row = rows.setdefault(rule, Row())
+        row.found += 1
+        if index not in matched:
+            row.false += 1
+    _count_not_checked(rows, [(n["rule"], n["reason"]) for site in document["sites"] for n in site["not_checked"]])
+    return rows
+
+
+def _count_not_checked(rows: dict[str, Row], entries: list[tuple[str, str]]) -> None:
+    for rule, reason in entries:
+        row = rows.setdefault(rule, Row())
+        row.not_checked += 1
+        row.reasons[_short(reason)] += 1
+
+
+def _short(reason: str) -> str:
+    """A reason without its URLs and counts, so that like reasons are counted together."""
+    words = [w for w in reason.replace("（", " （").split() if "://" not in w]
+    text = " ".join(words)
+    return (text[:60] + "…") if len(text) > 60 else text
+
+
+def table(title: str, rows: dict[str, Row]) -> list[str]:
+    lines = [f"## {title}", "", "| 规则 | 应报 | 报出 | 误报 | 漏报 | 未检查 | 未检查的主要原因 |", "|---|---|---|---|---|---|---|"]
+    totals = Row()
+    for rule in sorted(rows):
+        row = rows[rule]
+        reasons = "；".join(f"{r}（{n}）" for r, n in row.reasons.most_common(2)).replace("|", "｜")
+        lines.append(f"| {rule} | {row.expected} | {row.found} | {row.false} | {row.missed} | {row.not_checked} | {reasons} |")
+        for name in ("expected", "found", "false", "missed", "not_checked"):
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+    lines.append(f"| **合计** | {totals.expected} | {totals.found} | {totals.false} | {totals.missed} | {totals.not_checked} | |")
+    return lines + [""]
+
+
+def main() -> None:
+    corpus, demo = corpus_rows(), demo_rows()
+    lines = ["# 准确性统计（bench/ACCURACY.md，由 `python3 -m bench.accuracy` 生成）", "",
+             f"生成时间 {datetime.now():%Y-%m-%d %H:%M}，检查基准日 {TODAY}。"
+             "“应报”：语料事实（tests/fixtures/markup 与 ../shared/realpages 的 .facts.json）或演示站预置问题要求报出的；"
+             "“误报”：与事实相矛盾、或演示站未预置的问题；“漏报”：应报而未报的；"
+             "“未检查”：规则无法判断、列入未检查事项的条数。语料只对事实文件覆盖的规则（标识、栏目更新、留言回复）统计应报和误报，"
+             "其他规则的报出数仅供参考（如语料页面中指向测试站点上不存在页面的链接会被如实报为死链）。", ""]
+    lines += table("标记语料（一个站点：全部语料页面由首页链接）", corpus)
+    lines += table("演示站点（govaudit demo）", demo)
+    OUT.write_text("\n".join(lines), encoding="utf-8")
+    print(f"written {OUT}")
+
+
+if __name__ == "__main__":
+    main()
