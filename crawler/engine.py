@@ -18,12 +18,14 @@ from crawler.fetch import Fetcher, looks_like_html
 from crawler.politeness import HostLimiter
 from crawler.ipv6 import Ipv6Stage
 from crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
+from crawler.resources import ResourceCache
 from crawler.failures import ResolutionFailed
 from crawler.resolve import AddressGuard, DnsClient, Resolver
 from crawler.robots import RobotsCache
 from crawler.bodies import BodySpill
 from crawler.snapshot import NAVIGATION_TAGS, Attachment, CrawlNote, Link, Page, SiteSnapshot, Soft404Probe, now_iso
-from crawler.urls import Scope, normalize, origin_key
+from crawler.traps import TrapWatch
+from crawler.urls import Scope, configure_session_parameters, normalize, origin_key
 from govaudit.config import Config, SiteConfig
 
 # Progress callback: (pages fetched, pages known so far, links checked)
@@ -66,6 +68,7 @@ class SiteCrawler:
         self.content_owner: dict[str, str] = {}  # final URL -> the crawled URL that read it
         self.analyse = analyse
         self.shared_links: dict[Link, Link] = {}
+        self.traps = TrapWatch(config.crawl.max_url_family_chain)
         self.spill = BodySpill()
         self.snapshot = SiteSnapshot(
             name=site.name, start_url=self.scope.start_url, unit=site.unit, kind=site.kind,
@@ -84,6 +87,7 @@ class SiteCrawler:
                 if self.config.ipv6.enabled and self.dns is not None and not _is_ip_host(self.snapshot.homepage.final_url):
                     await self._probe_ipv6(self.dns)
         finally:
+            self.snapshot.notes.extend(self.traps.notes())
             self.snapshot.finished_at = now_iso()
             self.snapshot.tls_errors = {k: v for k, v in self.fetcher.tls_errors.items() if k in self.scope.hosts()}
         return self.snapshot
@@ -153,6 +157,8 @@ class SiteCrawler:
         self.frontier.seen.add(outcome.final_url)
         # Two URLs that redirect to one page (/, /index.html) are one page: read it once.
         first_reader = self.content_owner.setdefault(outcome.final_url, url) == url
+        if first_reader and fetched.body is not None and depth > 0:
+            first_reader = self.traps.duplicate_of(url, fetched.body) is None
         if first_reader and outcome.ok and fetched.body is not None and _is_html(page.content_type, fetched.body):
             self._read_html(page, fetched.body)
             await self._render_if_needed(page)
@@ -190,7 +196,8 @@ class SiteCrawler:
         if options.mode != "always" and not needs_render(page):
             return
         self.rendered_count += 1
-        rendered = await self.renderer.render(page.fetch.final_url)
+        assert page.html is not None
+        rendered = await self.renderer.render(page.fetch.final_url, page.html)
         if rendered.html is None:
             page.render_error = rendered.error
             return
@@ -209,6 +216,8 @@ class SiteCrawler:
             if link.url in self.frontier.seen or link.tag not in NAVIGATION_TAGS:
                 continue
             if not self.scope.contains(link.url) or _is_document(link.url) or next_depth > self.limits.max_depth:
+                continue
+            if not self.traps.allows(page.url, link.url):
                 continue
             self.frontier.seen.add(link.url)
             if self.frontier.scheduled >= self.limits.max_pages or self.bytes_read >= self.limits.max_site_bytes:
@@ -242,6 +251,12 @@ class SiteCrawler:
             self.snapshot.notes.append(CrawlNote(
                 "limit_links", f"达到链接检查上限（{self.limits.max_links_checked} 个），"
                 f"另有 {len(left)} 个链接未检查", tuple(left[:50])))
+        targets, dropped = fit_to_time(targets, self._remaining(), self.fetcher.limiter.interval)
+        if dropped:
+            self.snapshot.notes.append(CrawlNote(
+                "limit_time", f"按每个主机的访问间隔，单站时间上限（{self.limits.max_site_seconds:g} 秒）内"
+                f"只能检查 {len(targets)} 个链接，另有 {len(dropped)} 个未检查（先舍弃深层页面和资源上的链接）",
+                tuple(dropped[:50])))
 
         async def check(url: str) -> None:
             nonlocal checked
@@ -283,8 +298,9 @@ class SiteCrawler:
 
     def _link_targets(self) -> list[str]:
         """Every link target not fetched as a page: resources, external links, pages beyond
-        the limits. Internal ones that robots.txt forbids are left alone."""
-        targets: list[str] = []
+        the limits, most valuable first (links of the homepage, then of shallow pages; page
+        links before resources). Internal ones that robots.txt forbids are left alone."""
+        targets: list[tuple[tuple[int, int, int], str]] = []
         seen: set[str] = set()
         for page in self.snapshot.pages.values():
             for link in page.links:
@@ -295,8 +311,9 @@ class SiteCrawler:
                 internal = self.scope.contains(url)
                 if not internal and not self.limits.check_external_links:
                     continue
-                targets.append(url)
-        return targets
+                value = (0 if page.depth == 0 else 1, 0 if link.tag in NAVIGATION_TAGS else 1, page.depth)
+                targets.append((value, url))
+        return [url for _, url in sorted(targets, key=lambda pair: pair[0])]
 
     async def _not_forbidden(self, urls: list[str]) -> list[str]:
         allowed = []
@@ -315,6 +332,30 @@ class SiteCrawler:
         self.snapshot.notes.append(CrawlNote(
             "limit_time", f"达到单站时间上限（{self.limits.max_site_seconds:g} 秒），{what}提前结束",
             tuple((urls or [])[:50])))
+
+
+def fit_to_time(targets: list[str], seconds: float, spacing: Callable[[str], float]) -> tuple[list[str], list[str]]:
+    """(the targets that fit in `seconds` at each host's politeness spacing, the rest): per
+    host, the first ones in the given order (most valuable first). A margin is kept for
+    retries and for servers slower than the spacing."""
+    budget: dict[str, int] = {}
+    kept, dropped = [], []
+    for url in targets:
+        host = origin_key(url)
+        if host not in budget:
+            budget[host] = int(seconds * _PLAN_MARGIN / max(spacing(host), _MIN_SPACING_S))
+        if budget[host] > 0:
+            budget[host] -= 1
+            kept.append(url)
+        else:
+            dropped.append(url)
+    return kept, dropped
+
+
+# Link checks planned against the time left: at most this share of it, each request taking
+# at least _MIN_SPACING_S even on a host without politeness spacing.
+_PLAN_MARGIN = 0.7
+_MIN_SPACING_S = 0.02
 
 
 def _host_of(origin: str) -> str:
@@ -357,6 +398,7 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
                           config.politeness.global_concurrency)
     resolver = resolver or Resolver(config.network)
+    configure_session_parameters(config.crawl.session_parameters)
     scope = Scope(site.url, site.same_site_hosts)
     guard = AddressGuard.from_network(config.network)
     for key in scope.hosts():  # the audited site's own addresses stay reachable
@@ -365,30 +407,24 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
         except ResolutionFailed:
             continue
     async with Fetcher(config, limiter, resolver, guard) as fetcher, AsyncExitStack() as stack:
-        renderer, why_not = await _open_renderer(config, scope, resolver, stack)
+        renderer, why_not = await _open_renderer(config, scope, fetcher, stack)
         crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns, renderer, analyse)
         if why_not:
             crawler.snapshot.notes.append(CrawlNote("render_unavailable", why_not))
         return await crawler.run()
 
 
-async def _open_renderer(config: Config, scope: Scope, resolver: Resolver,
+async def _open_renderer(config: Config, scope: Scope, fetcher: Fetcher,
                          stack: AsyncExitStack) -> tuple[Renderer | None, str | None]:
     if config.render.mode == "never":
         return None, None
     reason = unavailable_reason(config.render)
     if reason:
         return None, reason
-    hosts = {host: addrs for host, addrs in resolver.dns.static.items()}
-    for key in scope.hosts():
-        host = _host_of(key)
-        if host not in hosts:
-            try:
-                hosts[host] = await resolver.resolve(host)
-            except ResolutionFailed:
-                continue
+    resources = ResourceCache(fetcher, scope.contains, max_bytes_each=config.render.resource_max_bytes,
+                              max_bytes_kept=config.render.resource_cache_mb * 1024 * 1024)
     try:
-        renderer = await stack.enter_async_context(Renderer(config.render, scope.contains, hosts))
+        renderer = await stack.enter_async_context(Renderer(config.render, scope.contains, resources))
     except RenderUnavailable as exc:
         return None, str(exc)
     return renderer, None

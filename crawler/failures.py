@@ -28,6 +28,7 @@ class Failure(str, Enum):
     RESET = "reset"
     CONNECT = "connect"                  # no connection for another reason (unreachable ...)
     TIMEOUT = "timeout"
+    SLOW_TRANSFER = "slow_transfer"      # an answer trickling below the speed floor
     DEADLINE = "deadline"                # the whole request outlasted its deadline
     TLS = "tls"
     PROTOCOL = "protocol"                # a broken HTTP answer
@@ -69,6 +70,14 @@ class ClassifiedConnectError(httpcore.ConnectError):
         self.failure = failure
 
 
+class SlowTransferError(httpcore.ReadError):
+    """An answer below the speed floor (crawler.netstream.SpeedLimit)."""
+
+    def __init__(self, message: str, failure: Failure) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
 def of_status(status: int) -> Failure | None:
     """The failure an HTTP status stands for; None for a working answer (< 400)."""
     if status < 400:
@@ -87,7 +96,7 @@ def of_exception(exc: BaseException) -> Failure:
     if isinstance(exc, TimeoutError):
         return Failure.DEADLINE
     for cause in _chain(exc):
-        if isinstance(cause, (ClassifiedConnectError, ResolutionFailed)):
+        if isinstance(cause, (ClassifiedConnectError, SlowTransferError, ResolutionFailed)):
             return cause.failure
         if isinstance(cause, (ssl.SSLError, ssl.CertificateError)):
             return Failure.TLS

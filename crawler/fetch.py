@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 import httpx
 
 from crawler.failures import Failure, of_exception, of_status
+from crawler.netstream import SpeedLimit
 from crawler.politeness import HostLimiter
 from crawler.resolve import AddressGuard, AddressSource, Resolver, ResolvingTransport
 from crawler.snapshot import Attempt, FetchOutcome, Hop, now_iso
@@ -84,8 +85,10 @@ class Fetcher:
         return self
 
     def _make_client(self, verify: bool | ssl.SSLContext) -> httpx.AsyncClient:
+        speed = (SpeedLimit(self.retry.speed_limit_bytes_s, self.retry.speed_time_s)
+                 if self.retry.speed_limit_bytes_s and self.retry.speed_time_s else None)
         transport = ResolvingTransport(self.resolver, max_connections=self._global_concurrency * 2, guard=self.guard,
-                                       verify=verify)
+                                       verify=verify, speed=speed)
         return httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(self.retry.timeout_s), headers=self.headers,
                                  follow_redirects=False, trust_env=False)
 

@@ -1,10 +1,19 @@
 """Rendering pages in a real browser: Playwright driving Debian's Chromium.
 
-A bounded pool of browser contexts, each recycled after a number of pages; a time limit per
-page (a script that never ends is cut, its page closed); images, fonts and media blocked
-unless a screenshot is wanted; every request outside the audit's scope refused by route
-interception; downloads refused. Host names resolve to the addresses the crawl used
-(Chromium's --host-resolver-rules), so the browser sees the same servers the crawler saw.
+The browser never fetches anything itself. Every request goes through route interception:
+the page's own document is fulfilled from the body the crawler captured (already cut at
+max_page_bytes and decompressed within its limit), so the DOM and the screenshot are those
+of the audited bytes; sub-resources inside the audit's scope come through the crawler's
+fetcher (crawler.resources: politeness, limits, address guard, fetched once per audit);
+everything else is refused. Host names resolve to nothing (--host-resolver-rules), so a
+request that escaped interception could not reach a server either.
+
+Budgets: a time limit per page (a script that never ends is cut, its page closed), a cap on
+the bytes fulfilled to one page, a JS heap cap, and a watchdog that kills the browser's
+processes above a memory ceiling; the page is then reported as not rendered ("渲染超出资源
+限制") and the next page gets a fresh browser. A bounded pool of contexts, each recycled
+after a number of pages; images, fonts and media refused unless a screenshot is wanted;
+downloads refused.
 """
 
 from __future__ import annotations
@@ -14,15 +23,19 @@ import importlib.util
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.resources import ResourceCache
 from govaudit.config import RenderOptions
 
 _BLOCKED_TYPES = {"image", "font", "media"}
 _FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--disable-default-apps", "--mute-audio"]
+          "--disable-component-update", "--disable-sync", "--disable-default-apps", "--mute-audio",
+          "--host-resolver-rules=MAP * ~NOTFOUND"]
+OVER_BUDGET = "渲染超出资源限制"
+_WATCH_INTERVAL_S = 0.5
 
 
 class RenderUnavailable(Exception):
@@ -35,6 +48,19 @@ class Rendered:
     html: str | None
     error: str | None = None
     blocked: tuple[str, ...] = ()     # requests refused (outside the audit's scope)
+
+
+@dataclass
+class _Visit:
+    """One page in the browser: its captured document and what is left of its byte budget."""
+
+    url: str
+    document: bytes
+    screenshot: bool
+    budget: int
+    document_served: bool = False
+    over_budget: bool = False
+    blocked: list[str] = field(default_factory=list)
 
 
 def browser_path(options: RenderOptions) -> str | None:
@@ -52,18 +78,19 @@ def unavailable_reason(options: RenderOptions) -> str | None:
 
 
 class Renderer:
-    """Use as `async with Renderer(options, in_scope, host_map) as renderer:`."""
+    """Use as `async with Renderer(options, in_scope, resources) as renderer:`."""
 
     def __init__(self, options: RenderOptions, in_scope: Callable[[str], bool],
-                 host_map: dict[str, list[str]] | None = None) -> None:
+                 resources: ResourceCache | None = None) -> None:
         self.options = options
         self.in_scope = in_scope
-        self.host_map = host_map or {}
+        self.resources = resources   # None: the browser gets the document and nothing else
         self._playwright: Any = None
         self._browser: Any = None
         self._slots = asyncio.Semaphore(max(1, options.max_contexts))
         self._contexts: list[tuple[Any, int]] = []   # (context, pages served)
         self._lock = asyncio.Lock()
+        self._over_memory = False
 
     async def __aenter__(self) -> Renderer:
         reason = unavailable_reason(self.options)
@@ -72,19 +99,20 @@ class Renderer:
         from playwright.async_api import async_playwright
 
         self._playwright = await async_playwright().start()
-        args = list(_FLAGS)
-        if os.geteuid() == 0:
-            args.append("--no-sandbox")
-        rules = ", ".join(f"MAP {host} {_bracket(addrs[0])}" for host, addrs in self.host_map.items() if addrs)
-        if rules:
-            args.append(f"--host-resolver-rules={rules}")
         try:
-            self._browser = await self._playwright.chromium.launch(
-                executable_path=browser_path(self.options), headless=True, args=args)
+            await self._launch()
         except Exception as exc:
             await self._playwright.stop()
             raise RenderUnavailable(f"Chromium 无法启动：{exc}") from exc
         return self
+
+    async def _launch(self) -> None:
+        args = [*_FLAGS, f"--js-flags=--max-old-space-size={self.options.js_heap_mb}"]
+        if os.geteuid() == 0:
+            args.append("--no-sandbox")
+        self._browser = await self._playwright.chromium.launch(
+            executable_path=browser_path(self.options), headless=True, args=args)
+        self._contexts = []
 
     async def __aexit__(self, *exc: object) -> None:
         for context, _ in self._contexts:
@@ -94,30 +122,70 @@ class Renderer:
         if self._playwright is not None:
             await _quietly(self._playwright.stop())
 
-    async def render(self, url: str) -> Rendered:
-        """The DOM after scripts ran (within the time limit), or why there is none."""
-        return await self._visit(url, screenshot=None)
+    async def render(self, url: str, document: str) -> Rendered:
+        """The DOM after the scripts of `document` (the captured body of `url`) ran, within
+        the page's budgets, or why there is none."""
+        return await self._visit(url, document, screenshot=None)
 
-    async def screenshot(self, url: str, path: Path, *, full_page: bool = False,
+    async def screenshot(self, url: str, document: str, path: Path, *, full_page: bool = False,
                          scroll_to_bottom: bool = False) -> Rendered:
-        return await self._visit(url, screenshot=(path, full_page, scroll_to_bottom))
+        return await self._visit(url, document, screenshot=(path, full_page, scroll_to_bottom))
 
-    async def _visit(self, url: str, screenshot: tuple[Path, bool, bool] | None) -> Rendered:
+    async def _visit(self, url: str, document: str, screenshot: tuple[Path, bool, bool] | None) -> Rendered:
+        encoded = document.encode("utf-8")
+        visit = _Visit(url, encoded, screenshot is not None, self.options.max_render_bytes - len(encoded))
         async with self._slots:
+            if self._browser is None:
+                await self._launch()
             context = await self._context()
             page = await context.new_page()
-            blocked: list[str] = []
-            await page.route("**/*", lambda route: self._filter(route, blocked, screenshot is not None))
+            await page.route("**/*", lambda route: self._filter(route, visit))
+            watchdog = asyncio.create_task(self._watch_memory())
             try:
-                return await asyncio.wait_for(self._load(page, url, screenshot, blocked),
-                                              timeout=self.options.page_timeout_s + 5)
+                rendered = await asyncio.wait_for(self._load(page, visit, screenshot),
+                                                  timeout=self.options.page_timeout_s + 5)
             except (asyncio.TimeoutError, Exception) as exc:
-                return Rendered(url, None, f"渲染超时或失败：{type(exc).__name__}", tuple(blocked))
+                rendered = Rendered(url, None, f"渲染超时或失败：{type(exc).__name__}", tuple(visit.blocked))
             finally:
+                watchdog.cancel()
+                await asyncio.gather(watchdog, return_exceptions=True)
                 await _quietly(asyncio.wait_for(page.close(), timeout=10))
+            if self._over_memory:
+                await self._restart()
+                return Rendered(url, None, f"{OVER_BUDGET}（浏览器内存超过 {self.options.max_browser_memory_mb} MB）",
+                                tuple(visit.blocked))
+            if visit.over_budget and rendered.html is not None:
+                return Rendered(url, None, f"{OVER_BUDGET}（页面及其资源超过 {self.options.max_render_bytes} 字节）",
+                                tuple(visit.blocked))
+            return rendered
 
-    async def _load(self, page: Any, url: str, screenshot: tuple[Path, bool, bool] | None,
-                    blocked: list[str]) -> Rendered:
+    async def _watch_memory(self) -> None:
+        """Kill the browser's processes when together they use more than the ceiling."""
+        ceiling = self.options.max_browser_memory_mb * 1024 * 1024
+        while True:
+            await asyncio.sleep(_WATCH_INTERVAL_S)
+            processes = browser_processes()
+            if sum(_memory_of(p) for p in processes) > ceiling:
+                self._over_memory = True
+                for process in processes:
+                    _kill(process)
+                return
+
+    async def _restart(self) -> None:
+        """A fresh browser after the watchdog killed the old one."""
+        self._over_memory = False
+        for context, _ in self._contexts:
+            await _quietly(asyncio.wait_for(context.close(), timeout=5))
+        if self._browser is not None:
+            await _quietly(asyncio.wait_for(self._browser.close(), timeout=5))
+        self._browser = None
+        try:
+            await self._launch()
+        except Exception:  # no browser now: the next render relaunches or reports why
+            self._browser = None
+
+    async def _load(self, page: Any, visit: _Visit, screenshot: tuple[Path, bool, bool] | None) -> Rendered:
+        url = visit.url
         timeout_ms = self.options.page_timeout_s * 1000
         try:
             await page.goto(url, wait_until="load", timeout=timeout_ms)
@@ -131,7 +199,7 @@ class Renderer:
                 await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
             await page.screenshot(path=str(path), full_page=full_page, timeout=timeout_ms)
         html = await asyncio.wait_for(page.content(), timeout=self.options.page_timeout_s)
-        return Rendered(url, html, None, tuple(blocked))
+        return Rendered(url, html, None, tuple(visit.blocked))
 
     async def _context(self) -> Any:
         async with self._lock:
@@ -149,22 +217,78 @@ class Renderer:
             self._contexts.append((context, 1))
             return context
 
-    async def _filter(self, route: Any, blocked: list[str], screenshot: bool) -> None:
+    async def _filter(self, route: Any, visit: _Visit) -> None:
+        """Fulfil the request from what the crawler captured or fetches; refuse the rest."""
         request = route.request
         url = request.url
         if url.startswith("data:") or url == "about:blank":
             await route.continue_()
+        elif request.is_navigation_request() and request.frame.parent_frame is None:
+            if visit.document_served:   # a script leaving the audited page
+                visit.blocked.append(url[:200])
+                await route.abort()
+            else:
+                visit.document_served = True
+                await route.fulfill(status=200, content_type="text/html; charset=utf-8", body=visit.document)
         elif not url.startswith(("http://", "https://")) or not self.in_scope(url):
-            blocked.append(url[:200])
+            visit.blocked.append(url[:200])
             await route.abort()
-        elif request.resource_type in _BLOCKED_TYPES and not screenshot:
+        elif request.resource_type in _BLOCKED_TYPES and not visit.screenshot:
             await route.abort()
         else:
-            await route.continue_()
+            await self._fulfil_resource(route, visit, url)
+
+    async def _fulfil_resource(self, route: Any, visit: _Visit, url: str) -> None:
+        resource = await self.resources.get(url) if self.resources is not None else None
+        if resource is None:
+            await route.abort()
+            return
+        if len(resource.body) > visit.budget:
+            visit.over_budget = True
+            await route.abort()
+            return
+        visit.budget -= len(resource.body)
+        await route.fulfill(status=resource.status, content_type=resource.content_type, body=resource.body)
 
 
-def _bracket(address: str) -> str:
-    return f"[{address}]" if ":" in address else address
+def browser_processes() -> list[Any]:
+    """The Chromium processes this process started (through Playwright's driver)."""
+    import psutil
+
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return []
+    found = []
+    for child in children:
+        try:
+            if "chrom" in child.name().lower():
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+def _memory_of(process: Any) -> int:
+    """Proportional set size (shared pages split between the processes sharing them)."""
+    import psutil
+
+    try:
+        return int(process.memory_full_info().pss)
+    except (psutil.Error, AttributeError):
+        try:
+            return int(process.memory_info().rss)
+        except psutil.Error:
+            return 0
+
+
+def _kill(process: Any) -> None:
+    import psutil
+
+    try:
+        process.kill()
+    except psutil.Error:
+        return
 
 
 async def _quietly(awaitable: Any) -> None:

@@ -23,7 +23,7 @@ import httpcore
 import httpx
 
 from crawler.failures import ClassifiedConnectError, Failure, ResolutionFailed
-from crawler.netstream import connect_tcp
+from crawler.netstream import SpeedLimit, connect_tcp
 from crawler.snapshot import DnsAnswer
 from govaudit.config import Network, parse_nameserver, parse_resolve
 
@@ -212,9 +212,11 @@ class AddressGuard:
 class _ResolvingBackend(httpcore.AsyncNetworkBackend):
     """Connects to the addresses the resolver gives, one after another, if the guard allows."""
 
-    def __init__(self, resolver: AddressSource, guard: AddressGuard | None = None) -> None:
+    def __init__(self, resolver: AddressSource, guard: AddressGuard | None = None,
+                 speed: SpeedLimit | None = None) -> None:
         self.resolver = resolver
         self.guard = guard
+        self.speed = speed
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
@@ -234,7 +236,8 @@ class _ResolvingBackend(httpcore.AsyncNetworkBackend):
         last: Exception | None = None
         for address in addresses:
             try:
-                return await connect_tcp(address, port, timeout=timeout, socket_options=socket_options)
+                return await connect_tcp(address, port, timeout=timeout, socket_options=socket_options,
+                                         speed=self.speed)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
@@ -257,7 +260,7 @@ class ResolvingTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self, resolver: AddressSource, *, max_connections: int = 100, verify: bool | ssl.SSLContext = True,
-                 guard: AddressGuard | None = None) -> None:
+                 guard: AddressGuard | None = None, speed: SpeedLimit | None = None) -> None:
         super().__init__(verify=verify, trust_env=False)
         ssl_context = self._pool._ssl_context  # type: ignore[attr-defined]
         self._pool = httpcore.AsyncConnectionPool(
@@ -265,5 +268,5 @@ class ResolvingTransport(httpx.AsyncHTTPTransport):
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=5.0,
-            network_backend=_ResolvingBackend(resolver, guard),
+            network_backend=_ResolvingBackend(resolver, guard, speed),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -13,6 +14,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Schemes a browser handles without a request to a web server: never fetched, never "dead".
 _NON_FETCH_SCHEMES = {"javascript", "mailto", "tel", "sms", "data", "about", "blob", "file",
                       "ftp", "news", "weixin", "callto"}
+# Session parameters, removed from every URL: a server that puts a fresh one in every link
+# would otherwise make one page look like endless pages. [crawl] session_parameters sets them
+# (configure_session_parameters); names ending in "*" match as prefixes (ASPSESSIONIDxxxx).
+DEFAULT_SESSION_PARAMETERS = ("jsessionid", "sid", "phpsessid", "aspsessionid*", "sessionid", "token")
+_session_names: frozenset[str] = frozenset()
+_session_prefixes: tuple[str, ...] = ()
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#]*", re.I)
 
 
 class LinkTarget(Enum):
@@ -46,7 +54,36 @@ def normalize(url: str) -> str:
     port_suffix = f":{_DEFAULT_PORTS[parsed.scheme]}"
     if netloc.endswith(port_suffix):
         netloc = netloc[: -len(port_suffix)]
-    return f"{parsed.scheme}://{netloc}{parsed.raw_path.decode('ascii') or '/'}"
+    path = parsed.raw_path.decode("ascii")
+    if ";" in path or "?" in path:
+        path = _without_session(path)
+    return f"{parsed.scheme}://{netloc}{path or '/'}"
+
+
+def configure_session_parameters(names: tuple[str, ...]) -> None:
+    """Set the session parameters removed from URLs (once per run, from the configuration)."""
+    global _session_names, _session_prefixes
+    lowered = [n.lower() for n in names]
+    names_set = frozenset(n for n in lowered if not n.endswith("*"))
+    prefixes = tuple(n[:-1] for n in lowered if n.endswith("*"))
+    if (names_set, prefixes) != (_session_names, _session_prefixes):
+        _session_names, _session_prefixes = names_set, prefixes
+        _resolve_cached.cache_clear()
+
+
+def _is_session(name: str) -> bool:
+    lower = name.lower()
+    return lower in _session_names or any(lower.startswith(p) for p in _session_prefixes)
+
+
+def _without_session(path: str) -> str:
+    """`path` (with its query) without session parameters: ;jsessionid=… and ?sid=…."""
+    path = _PATH_SESSION.sub("", path)
+    base, _, query = path.partition("?")
+    if not query:
+        return base + ("?" if path.endswith("?") else "")
+    kept = [pair for pair in query.split("&") if not _is_session(pair.split("=", 1)[0])]
+    return base + ("?" + "&".join(kept) if kept else "")
 
 
 def resolve_link(base_url: str, href: str) -> Resolved:
@@ -116,3 +153,6 @@ class Scope:
 
     def hosts(self) -> set[str]:
         return set(self.keys)
+
+
+configure_session_parameters(DEFAULT_SESSION_PARAMETERS)

@@ -91,7 +91,7 @@ def _run(config: Config, sites: list[SiteConfig], out: Path, today: date, store_
         try:
             result = inspect_sites(config, sites, store_path=store_path, today=today, progress=progress,
                                    kind=kind, resume=resume)
-            capture_screenshots(config, result.document, out)
+            capture_screenshots(config, result.document, out, store_path, result.run_id)
             paths = write_reports(result.document, out)
             if ledger:
                 paths.update(write_run_extras(result, config, out))

@@ -38,12 +38,22 @@ class CrawlLimits:
     # rules (yearly reports published only as PDF/DOCX/XLSX).
     attachment_words: tuple[str, ...] = ("年度报告", "年报")
     max_attachment_bytes: int = 20_000_000
+    # Removed from every URL (query parameters; ";jsessionid=" path parameters): a fresh
+    # session id in every link must not make one page look like many. "*": a prefix.
+    session_parameters: tuple[str, ...] = ("jsessionid", "sid", "phpsessid", "aspsessionid*", "sessionid", "token")
+    # A chain of pages whose URLs differ only in numbers (a calendar's next day, next day ...)
+    # is followed this far, then noted as a trap.
+    max_url_family_chain: int = 10
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     timeout_s: float = 15.0            # connect / read timeout of one request
     request_deadline_s: float = 60.0   # whole request incl. body: a trickling server is cut here
+    # Like curl's --speed-limit/--speed-time: an answer slower than this many bytes per
+    # second over speed_time_s (counted from its first byte) is abandoned. 0 turns it off.
+    speed_limit_bytes_s: int = 1024
+    speed_time_s: float = 10.0
     retries: int = 2
     backoff_s: float = 1.0
     max_retry_after_s: float = 60.0
@@ -143,6 +153,13 @@ class RenderOptions:
     viewport_height: int = 800
     chromium_path: str = ""           # empty: chromium on PATH
     user_agent: str = ""              # empty: Chromium's own
+    # Budgets of one rendered page: bytes fulfilled to the browser (document + resources),
+    # the JS heap, and the browser's memory (all its processes, PSS), above which it is killed.
+    max_render_bytes: int = 16_000_000
+    js_heap_mb: int = 256
+    max_browser_memory_mb: int = 600
+    resource_max_bytes: int = 4_000_000   # one script, stylesheet or image for the browser
+    resource_cache_mb: int = 64           # sub-resources kept per audit (fetched once)
 
 
 @dataclass(frozen=True)

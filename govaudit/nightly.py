@@ -58,7 +58,7 @@ def run_all(config: Config, *, names: tuple[str, ...] = (), out: Path | None = N
     result = inspect_sites(config, sites, store_path=database, today=today or date.today(), progress=progress,
                            kind="nightly", resume=True)
     out_dir = out or config_dir(config) / config.store.reports_dir / result.run_id
-    capture_screenshots(config, result.document, out_dir)
+    capture_screenshots(config, result.document, out_dir, database, result.run_id)
     paths = write_reports(result.document, out_dir)
     paths.update(write_run_extras(result, config, out_dir))
     with Store(database) as store:

@@ -1,6 +1,10 @@
 """Screenshots as evidence: each site's homepage above the fold, and the pages of its veto and
 deduct findings where a picture helps (footer marks, a stale or blank column, the yearly
-report's tables). Written beside the report; thumbnails embedded in report.html."""
+report's tables). Written beside the report; thumbnails embedded in report.html.
+
+A screenshot shows the audited bytes: the page's document as the crawler captured it (from
+the store), with its sub-resources fetched through the crawler's own fetcher, never the live
+page as it may be now. Its caption says when the bytes were captured."""
 
 from __future__ import annotations
 
@@ -10,19 +14,23 @@ import io
 from pathlib import Path
 from typing import Any
 
+from crawler.fetch import Fetcher
+from crawler.politeness import HostLimiter
 from crawler.render import Renderer, RenderUnavailable, unavailable_reason
-from crawler.failures import ResolutionFailed
-from crawler.resolve import Resolver
+from crawler.resolve import AddressGuard
+from crawler.resources import ResourceCache
 from crawler.urls import Scope, origin_key
 from govaudit.config import Config
+from govaudit.store import Store
 
 _PICTURED = {"identity": "bottom", "columns": "top", "annual_report": "full", "homepage": "top",
              "interaction": "top", "regulations": "top"}
 _THUMB_WIDTH = 360
 
 
-def capture(config: Config, document: dict[str, Any], out_dir: Path) -> None:
-    """Add screenshots to the document's sites (and their findings) in place."""
+def capture(config: Config, document: dict[str, Any], out_dir: Path, store_path: Path, run_id: str) -> None:
+    """Add screenshots to the document's sites (and their findings) in place, each of the
+    page as run `run_id` captured it."""
     if not config.render.screenshots or config.render.mode == "never":
         return
     reason = unavailable_reason(config.render)
@@ -30,38 +38,46 @@ def capture(config: Config, document: dict[str, Any], out_dir: Path) -> None:
         for entry in document["sites"]:
             entry["screenshot_note"] = reason
         return
-    asyncio.run(_capture_all(config, document, out_dir))
+    with Store(store_path) as store:
+        asyncio.run(_capture_all(config, document, out_dir, store, run_id))
 
 
-async def _capture_all(config: Config, document: dict[str, Any], out_dir: Path) -> None:
-    resolver = Resolver(config.network)
-    for index, entry in enumerate(document["sites"]):
-        targets = _targets(entry, config.render.max_screenshots)
-        hosts: dict[str, list[str]] = {}
-        for url, *_ in targets:
-            host = url.split("/")[2].rsplit(":", 1)[0].strip("[]") if url.count(":") > 1 else url.split("/")[2]
+async def _capture_all(config: Config, document: dict[str, Any], out_dir: Path, store: Store, run_id: str) -> None:
+    limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
+                          config.politeness.global_concurrency)
+    async with Fetcher(config, limiter, guard=AddressGuard.from_network(config.network)) as fetcher:
+        for index, entry in enumerate(document["sites"]):
+            targets = _targets(entry, config.render.max_screenshots)
+            allowed = {origin_key(url) for url, *_ in targets} | Scope(entry["url"]).hosts()
+            in_scope = lambda url: origin_key(url) in allowed  # noqa: E731
+            resources = ResourceCache(fetcher, in_scope, max_bytes_each=config.render.resource_max_bytes,
+                                      max_bytes_kept=config.render.resource_cache_mb * 1024 * 1024)
             try:
-                hosts[host] = await resolver.resolve(host)
-            except ResolutionFailed:
-                continue
-        scope = Scope(entry["url"])
-        allowed = {origin_key(url) for url, *_ in targets} | scope.hosts()
-        try:
-            async with Renderer(config.render, lambda u: origin_key(u) in allowed, hosts) as renderer:
-                shots = []
-                for number, (url, label, how, finding) in enumerate(targets):
-                    path = out_dir / "screenshots" / f"site{index}-{number}.png"
-                    rendered = await renderer.screenshot(url, path, full_page=how == "full",
-                                                         scroll_to_bottom=how == "bottom")
-                    if rendered.error or not path.exists():
-                        continue
-                    shot = {"url": url, "label": label, "file": f"screenshots/{path.name}", "thumbnail": _thumbnail(path)}
-                    shots.append(shot)
-                    if finding is not None:
-                        finding["screenshot"] = shot
-                entry["screenshots"] = shots
-        except RenderUnavailable as exc:
-            entry["screenshot_note"] = str(exc)
+                async with Renderer(config.render, in_scope, resources) as renderer:
+                    entry["screenshots"] = await _shots(renderer, entry, index, out_dir, store, run_id,
+                                                        config.render.max_screenshots)
+            except RenderUnavailable as exc:
+                entry["screenshot_note"] = str(exc)
+
+
+async def _shots(renderer: Renderer, entry: dict[str, Any], index: int, out_dir: Path, store: Store,
+                 run_id: str, limit: int) -> list[dict[str, Any]]:
+    shots = []
+    for number, (url, label, how, finding) in enumerate(_targets(entry, limit)):
+        captured = store.captured_document(run_id, entry["name"], url)
+        if captured is None:   # not captured as a page (or pruned): never the live page instead
+            continue
+        html, captured_at = captured
+        path = out_dir / "screenshots" / f"site{index}-{number}.png"
+        rendered = await renderer.screenshot(url, html, path, full_page=how == "full", scroll_to_bottom=how == "bottom")
+        if rendered.error or not path.exists():
+            continue
+        shot = {"url": url, "label": label, "file": f"screenshots/{path.name}", "captured_at": captured_at,
+                "thumbnail": _thumbnail(path)}
+        shots.append(shot)
+        if finding is not None:
+            finding["screenshot"] = shot
+    return shots
 
 
 def _targets(entry: dict[str, Any], limit: int) -> list[tuple[str, str, str, dict[str, Any] | None]]:

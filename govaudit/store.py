@@ -166,6 +166,16 @@ class Store:
             snapshot.link_checks[url] = _converter.structure(json.loads(outcome), FetchOutcome)
         return snapshot
 
+    def captured_document(self, run_id: str, site: str, url: str) -> tuple[str, str] | None:
+        """(HTML as the crawler captured it, when) of one page of a run; None when the run
+        did not fetch it as HTML or its body has been pruned."""
+        row = self.db.execute("SELECT meta, html FROM pages WHERE run_id = ? AND site = ? AND url = ?",
+                              (run_id, site, url)).fetchone()
+        if row is None or row[1] is None:
+            return None
+        fetched_at = json.loads(row[0]).get("fetch", {}).get("fetched_at", "")
+        return decompress(row[1]), str(fetched_at)
+
     # -- the law reference library ----------------------------------------------------------
 
     def save_law_library(self, csv_text: str, snapshot_date: str, source: str, imported_at: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,8 @@ _MIN_TITLE = 6
 _MAX_ROW_LEVELS = 4
 # Text inside a link this short, and date-shaped, is a date block, not part of the title.
 _MAX_DATE_BLOCK = 12
+# Elements after a link that is its own row, read for its date (<a>…</a><span>date</span><br>).
+_MAX_SIBLINGS_READ = 3
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def in_page_chrome(element: Any) -> bool:
 
 def _rows(anchors: list[Any]) -> dict[Any, Any]:
     """anchor -> its row: the highest ancestor (within _MAX_ROW_LEVELS) that holds no other
-    candidate link; at least the anchor's parent."""
+    candidate link; the anchor itself when its parent holds others too (links one after
+    another in a single <p> or <td>)."""
     holding: dict[Any, int] = {}
     for anchor in anchors:
         for level, ancestor in enumerate(anchor.iterancestors()):
@@ -85,7 +89,7 @@ def _rows(anchors: list[Any]) -> dict[Any, Any]:
             holding[ancestor] = holding.get(ancestor, 0) + 1
     rows = {}
     for anchor in anchors:
-        row = anchor.getparent() if anchor.getparent() is not None else anchor
+        row = anchor
         for level, ancestor in enumerate(anchor.iterancestors()):
             if level > _MAX_ROW_LEVELS or holding.get(ancestor, 0) != 1:
                 break
@@ -95,7 +99,10 @@ def _rows(anchors: list[Any]) -> dict[Any, Any]:
 
 
 def _text_outside(row: Any, anchor: Any) -> str:
-    """The visible text of `row` without the text of `anchor` (its title)."""
+    """The visible text of `row` without the text of `anchor` (its title); for a link that
+    is its own row, the text that follows it up to the next element that holds a link."""
+    if row is anchor:
+        return _text_after(anchor)
     inside = set(anchor.iter())
     parts = []
     for element in row.iter():
@@ -103,6 +110,17 @@ def _text_outside(row: Any, anchor: Any) -> str:
             parts.append(element.text or "")
         if element is not row and element.getparent() not in inside:
             parts.append(element.tail or "")
+    return " ".join(" ".join(parts).split())
+
+
+def _text_after(anchor: Any) -> str:
+    parts = [anchor.tail or ""]
+    for sibling in islice(anchor.itersiblings(), _MAX_SIBLINGS_READ):
+        if not isinstance(sibling.tag, str) or sibling.tag == "a" or sibling.find(".//a") is not None:
+            break
+        if sibling.tag not in ("script", "style"):
+            parts.append(sibling.text_content())
+        parts.append(sibling.tail or "")
     return " ".join(" ".join(parts).split())
 
 

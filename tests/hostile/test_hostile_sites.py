@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import re
 import socket
 import struct
+import threading
 import time
 
 import pytest
@@ -32,7 +34,7 @@ def timed(url: str, config: Config) -> tuple[SiteReport, float]:
     return report, time.monotonic() - started
 
 
-def test_calendar_trap_of_endless_unique_urls_is_bounded(site: TestSite) -> None:
+def test_calendar_trap_of_endless_unique_urls_is_recognised(site: TestSite) -> None:
     def calendar(method: str, path: str, headers: dict[str, str]) -> Reply:
         day = int(path.rsplit("/", 1)[-1] or 0) if path.rsplit("/", 1)[-1].isdigit() else 0
         return Reply(200, page(f"日历 {day}", f'<a href="/cal/{day + 1}">下一天</a><a href="/cal/{day + 2}">后天</a>').encode())
@@ -40,8 +42,9 @@ def test_calendar_trap_of_endless_unique_urls_is_bounded(site: TestSite) -> None
     for n in range(1000):
         site.route(f"/cal/{n}", calendar)
     report, seconds = timed(site.url("/"), limited(max_pages=40, max_depth=1000))
-    assert len(report.snapshot.pages) == 40 and seconds < 30
-    assert any(n.kind == "limit_pages" for n in report.snapshot.notes)
+    assert len(report.snapshot.pages) < 40 and seconds < 30   # stopped by the trap, before the page limit
+    (trap,) = [n for n in report.snapshot.notes if n.kind == "trap_url_family"]
+    assert "/cal/#" in trap.detail and "陷阱" in trap.detail
 
 
 def test_redirect_loop_and_long_chain(site: TestSite) -> None:
@@ -165,3 +168,84 @@ def test_unwritable_output_is_a_clear_error_and_results_are_kept(site: TestSite,
     with Store(tmp_path / "govaudit.sqlite") as store:
         (run,) = store.runs()
         assert store.sites_done(run["id"]) == ["127.0.0.1"] and store.integrity_ok()
+
+
+def test_session_id_trap_fetches_each_page_once(site: TestSite) -> None:
+    counter = iter(range(10**6))
+
+    def with_fresh_sids(method: str, path: str, headers: dict[str, str]) -> Reply:
+        links = "".join(f'<a href="/p{n}.jsp;jsessionid={next(counter)}?sid={next(counter)}">第{n}页栏目</a>'
+                        for n in range(5))
+        return Reply(200, page(f"页面 {path}", links).encode())
+    for path in ["/", *(f"/p{n}.jsp" for n in range(5))]:
+        site.route(path, with_fresh_sids)
+    report, seconds = timed(site.url("/"), limited(max_pages=200, max_depth=50))
+    assert sorted(report.snapshot.pages) == sorted(site.url(p) for p in ["/", *(f"/p{n}.jsp" for n in range(5))])
+    assert all(site.requested(f"/p{n}.jsp", "GET") == 1 for n in range(5)) and seconds < 30
+
+
+def test_same_body_under_many_urls_is_read_once(site: TestSite) -> None:
+    body = page("通知公告", "".join(f'<a href="/list?page={n}">第{n}页</a>' for n in range(30))).encode()
+    site.page("/", page("首页", '<a href="/list?page=0">通知公告</a>'))
+    site.route("/list", Reply(200, body))   # the server ignores ?page=
+    report, _ = timed(site.url("/"), limited(max_pages=100))
+    read = [p for url, p in report.snapshot.pages.items() if "/list" in url and p.is_html]
+    assert len(read) == 1
+    (note,) = [n for n in report.snapshot.notes if n.kind == "trap_duplicates"]
+    assert "完全相同" in note.detail and len(note.urls) >= 29
+
+
+def test_dripping_server_is_abandoned_below_the_speed_floor() -> None:
+    """One byte every 0.3 s, robots.txt included, status line and all: each try ends when the
+    speed window closes, and the site is unreachable with each try's cause."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            try:
+                conn.recv(4096)
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000:
+                    if stop.is_set():
+                        return
+                    conn.sendall(bytes([byte]))
+                    time.sleep(0.3)
+            except OSError:
+                return
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        config = limited()
+        config = config.replace(retry=dataclasses.replace(config.retry, request_deadline_s=60.0, timeout_s=10.0,
+                                                          speed_limit_bytes_s=100, speed_time_s=1.5))
+        report, seconds = timed(f"http://127.0.0.1:{listener.getsockname()[1]}/", config)
+    finally:
+        stop.set()
+        listener.close()
+    (unreachable,) = [f for f in report.results.findings if f.rule == "site.unreachable"]
+    assert all("SlowTransfer" in (a["error"] or "") for a in unreachable.evidence["attempts"])
+    assert "传输过慢" in unreachable.evidence["seen"] and seconds < 30
+
+
+def test_a_page_of_20000_links_ends_within_the_budget_and_counts_the_rest(site: TestSite) -> None:
+    links = "".join(f'<a href="/files/{n}.pdf">附件{n}</a>' for n in range(20_000))
+    site.page("/", page("首页", links))
+    config = limited(max_site_seconds=15.0)
+    report, seconds = timed(site.url("/"), config)
+    assert seconds < 15 + 10
+    checked = len(report.snapshot.link_checks)
+    notes = [n for n in report.results.not_checked if n.rule == "links.dead"]
+    said = " ".join(n.reason for n in notes)
+    assert checked < 20_000 and "未检查" in said
+    counted = sum(int(m) for m in re.findall(r"另有 (\d+) 个", said))
+    assert checked + counted >= 20_000 - 5   # every link is either checked or counted as not
