@@ -35,7 +35,7 @@ _FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-backgr
           "--disable-component-update", "--disable-sync", "--disable-default-apps", "--mute-audio",
           "--host-resolver-rules=MAP * ~NOTFOUND"]
 OVER_BUDGET = "渲染超出资源限制"
-_WATCH_INTERVAL_S = 0.5
+_WATCH_INTERVAL_S = 0.2
 
 
 class RenderUnavailable(Exception):
@@ -93,25 +93,26 @@ class Renderer:
         self._over_memory = False
 
     async def __aenter__(self) -> Renderer:
+        """The browser itself starts with the first page that needs it (a site that never
+        does, or never answers, costs no browser)."""
         reason = unavailable_reason(self.options)
         if reason:
             raise RenderUnavailable(reason)
-        from playwright.async_api import async_playwright
-
-        self._playwright = await async_playwright().start()
-        try:
-            await self._launch()
-        except Exception as exc:
-            await self._playwright.stop()
-            raise RenderUnavailable(f"Chromium 无法启动：{exc}") from exc
         return self
 
     async def _launch(self) -> None:
+        if self._playwright is None:
+            from playwright.async_api import async_playwright
+
+            self._playwright = await async_playwright().start()
         args = [*_FLAGS, f"--js-flags=--max-old-space-size={self.options.js_heap_mb}"]
         if os.geteuid() == 0:
             args.append("--no-sandbox")
-        self._browser = await self._playwright.chromium.launch(
-            executable_path=browser_path(self.options), headless=True, args=args)
+        try:
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=browser_path(self.options), headless=True, args=args)
+        except Exception as exc:
+            raise RenderUnavailable(f"Chromium 无法启动：{exc}") from exc
         self._contexts = []
 
     async def __aexit__(self, *exc: object) -> None:
@@ -135,8 +136,11 @@ class Renderer:
         encoded = document.encode("utf-8")
         visit = _Visit(url, encoded, screenshot is not None, self.options.max_render_bytes - len(encoded))
         async with self._slots:
-            if self._browser is None:
-                await self._launch()
+            try:
+                if self._browser is None:
+                    await self._launch()
+            except RenderUnavailable as exc:
+                return Rendered(url, None, str(exc))
             context = await self._context()
             page = await context.new_page()
             await page.route("**/*", lambda route: self._filter(route, visit))

@@ -157,7 +157,7 @@ class RenderOptions:
     # the JS heap, and the browser's memory (all its processes, PSS), above which it is killed.
     max_render_bytes: int = 16_000_000
     js_heap_mb: int = 256
-    max_browser_memory_mb: int = 600
+    max_browser_memory_mb: int = 550
     resource_max_bytes: int = 4_000_000   # one script, stylesheet or image for the browser
     resource_cache_mb: int = 64           # sub-resources kept per audit (fetched once)
 
