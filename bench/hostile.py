@@ -10,11 +10,9 @@ machine: the sites are IP literals, resolve_only_mapped is on, external links un
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import psutil
 
+from tests.support.drip import dripping_server
 from tests.support.pages import page
 from tests.support.server import Reply, TestSite
 
@@ -82,41 +81,6 @@ def _many_resources(site: TestSite) -> None:
     site.fallback = Reply(200, b"\x89PNG\r\n\x1a\n", content_type="image/png")
 
 
-def _drip(port_holder: list[int]) -> Callable[[], None]:
-    """A raw server that sends one byte every 2 s, status line included (robots.txt too)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    port_holder.append(listener.getsockname()[1])
-    stop = threading.Event()
-
-    def drip(conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.recv(4096)
-                for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 9999\r\n\r\n" + b"x" * 9999:
-                    if stop.is_set():
-                        return
-                    conn.sendall(bytes([byte]))
-                    time.sleep(2)
-            except OSError:
-                return
-
-    def serve() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=drip, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-
-    def close() -> None:
-        stop.set()
-        listener.close()
-    return close
-
-
 SCENARIOS: list[tuple[str, Callable[[TestSite], None] | None, str, str]] = [
     ("普通小网站（脚本生成的列表，渲染）", _ordinary, "auto", ""),
     ("200 MB 页面（渲染、截图）", _huge, "always", ""),
@@ -164,13 +128,9 @@ def main() -> None:
     rows = ["| 情况 | 峰值内存（PSS，govaudit 及浏览器） | 用时 | 退出状态 |", "|---|---|---|---|"]
     for label, build, render, extra in SCENARIOS:
         with tempfile.TemporaryDirectory() as folder:
-            if build is None:
-                ports: list[int] = []
-                close = _drip(ports)
-                try:
-                    peak, seconds, code = measure(f"http://127.0.0.1:{ports[0]}/", render, extra, Path(folder))
-                finally:
-                    close()
+            if build is None:   # one byte every 2 s
+                with dripping_server(2.0) as port:
+                    peak, seconds, code = measure(f"http://127.0.0.1:{port}/", render, extra, Path(folder))
             else:
                 with TestSite() as site:
                     build(site)

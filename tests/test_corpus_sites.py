@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from tests.conftest import audit
 from tests.corpus import contradiction, corpus_config, serve_corpus
-from tests.support.pages import page
 from tests.support.server import Reply, TestSite
 
 def test_no_finding_contradicts_the_corpus_facts(site: TestSite) -> None:

@@ -8,7 +8,6 @@ import gzip
 import re
 import socket
 import struct
-import threading
 import time
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from govaudit.config import Config
 from reports.document import SiteReport
 from tests.conftest import TODAY, audit, fast_config
+from tests.support.drip import dripping_server
 from tests.support.pages import page
 from tests.support.server import Reply, TestSite
 
@@ -198,40 +198,11 @@ def test_same_body_under_many_urls_is_read_once(site: TestSite) -> None:
 def test_dripping_server_is_abandoned_below_the_speed_floor() -> None:
     """One byte every 0.3 s, robots.txt included, status line and all: each try ends when the
     speed window closes, and the site is unreachable with each try's cause."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
-
-    def drip(conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(5)
-            try:
-                conn.recv(4096)
-                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000:
-                    if stop.is_set():
-                        return
-                    conn.sendall(bytes([byte]))
-                    time.sleep(0.3)
-            except OSError:
-                return
-
-    def serve() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=drip, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        config = limited()
-        config = config.replace(retry=dataclasses.replace(config.retry, request_deadline_s=60.0, timeout_s=10.0,
-                                                          speed_limit_bytes_s=100, speed_time_s=1.5))
-        report, seconds = timed(f"http://127.0.0.1:{listener.getsockname()[1]}/", config)
-    finally:
-        stop.set()
-        listener.close()
+    config = limited()
+    config = config.replace(retry=dataclasses.replace(config.retry, request_deadline_s=60.0, timeout_s=10.0,
+                                                      speed_limit_bytes_s=100, speed_time_s=1.5))
+    with dripping_server(0.3) as port:
+        report, seconds = timed(f"http://127.0.0.1:{port}/", config)
     (unreachable,) = [f for f in report.results.findings if f.rule == "site.unreachable"]
     assert all("SlowTransfer" in (a["error"] or "") for a in unreachable.evidence["attempts"])
     assert "传输过慢" in unreachable.evidence["seen"] and seconds < 30
