@@ -157,7 +157,7 @@ class SiteCrawler:
         self.frontier.seen.add(outcome.final_url)
         # Two URLs that redirect to one page (/, /index.html) are one page: read it once.
         first_reader = self.content_owner.setdefault(outcome.final_url, url) == url
-        if first_reader and fetched.body is not None and depth > 0:
+        if first_reader and outcome.ok and fetched.body is not None and depth > 0:
             first_reader = self.traps.duplicate_of(url, fetched.body) is None
         if first_reader and outcome.ok and fetched.body is not None and _is_html(page.content_type, fetched.body):
             self._read_html(page, fetched.body)

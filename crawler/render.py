@@ -22,6 +22,7 @@ import asyncio
 import importlib.util
 import os
 import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,11 @@ class Renderer:
         self._slots = asyncio.Semaphore(max(1, options.max_contexts))
         self._contexts: list[tuple[Any, int]] = []   # (context, pages served)
         self._lock = asyncio.Lock()
-        self._over_memory = False
+        self._launching = asyncio.Lock()
+        self._generation = 0            # browsers launched so far
+        self._killed: set[int] = set()  # generations the watchdog killed
+        # Marks this renderer's browser among others of the same process (sites audited at once).
+        self._marker = f"--govaudit-browser={uuid.uuid4().hex}"
 
     async def __aenter__(self) -> Renderer:
         """The browser itself starts with the first page that needs it (a site that never
@@ -100,12 +105,18 @@ class Renderer:
             raise RenderUnavailable(reason)
         return self
 
+    async def _ensure_browser(self) -> None:
+        """Launch the browser once, whichever of the concurrent pages asks first."""
+        async with self._launching:
+            if self._browser is None:
+                await self._launch()
+
     async def _launch(self) -> None:
         if self._playwright is None:
             from playwright.async_api import async_playwright
 
             self._playwright = await async_playwright().start()
-        args = [*_FLAGS, f"--js-flags=--max-old-space-size={self.options.js_heap_mb}"]
+        args = [*_FLAGS, f"--js-flags=--max-old-space-size={self.options.js_heap_mb}", self._marker]
         if os.geteuid() == 0:
             args.append("--no-sandbox")
         try:
@@ -114,6 +125,7 @@ class Renderer:
         except Exception as exc:
             raise RenderUnavailable(f"Chromium 无法启动：{exc}") from exc
         self._contexts = []
+        self._generation += 1
 
     async def __aexit__(self, *exc: object) -> None:
         for context, _ in self._contexts:
@@ -137,14 +149,14 @@ class Renderer:
         visit = _Visit(url, encoded, screenshot is not None, self.options.max_render_bytes - len(encoded))
         async with self._slots:
             try:
-                if self._browser is None:
-                    await self._launch()
+                await self._ensure_browser()
             except RenderUnavailable as exc:
                 return Rendered(url, None, str(exc))
+            generation = self._generation
             context = await self._context()
             page = await context.new_page()
             await page.route("**/*", lambda route: self._filter(route, visit))
-            watchdog = asyncio.create_task(self._watch_memory())
+            watchdog = asyncio.create_task(self._watch_memory(generation))
             try:
                 rendered = await asyncio.wait_for(self._load(page, visit, screenshot),
                                                   timeout=self.options.page_timeout_s + 5)
@@ -154,8 +166,8 @@ class Renderer:
                 watchdog.cancel()
                 await asyncio.gather(watchdog, return_exceptions=True)
                 await _quietly(asyncio.wait_for(page.close(), timeout=10))
-            if self._over_memory:
-                await self._restart()
+            if generation in self._killed:
+                await self._restart(generation)
                 return Rendered(url, None, f"{OVER_BUDGET}（浏览器内存超过 {self.options.max_browser_memory_mb} MB）",
                                 tuple(visit.blocked))
             if visit.over_budget and rendered.html is not None:
@@ -163,30 +175,33 @@ class Renderer:
                                 tuple(visit.blocked))
             return rendered
 
-    async def _watch_memory(self) -> None:
+    async def _watch_memory(self, generation: int) -> None:
         """Kill the browser's processes when together they use more than the ceiling."""
         ceiling = self.options.max_browser_memory_mb * 1024 * 1024
-        while True:
+        while generation not in self._killed:
             await asyncio.sleep(_WATCH_INTERVAL_S)
-            processes = browser_processes()
+            processes = browser_processes(self._marker)
             if sum(_memory_of(p) for p in processes) > ceiling:
-                self._over_memory = True
+                self._killed.add(generation)
                 for process in processes:
                     _kill(process)
                 return
 
-    async def _restart(self) -> None:
-        """A fresh browser after the watchdog killed the old one."""
-        self._over_memory = False
-        for context, _ in self._contexts:
-            await _quietly(asyncio.wait_for(context.close(), timeout=5))
-        if self._browser is not None:
-            await _quietly(asyncio.wait_for(self._browser.close(), timeout=5))
-        self._browser = None
-        try:
-            await self._launch()
-        except Exception:  # no browser now: the next render relaunches or reports why
+    async def _restart(self, killed: int) -> None:
+        """A fresh browser after the watchdog killed browser `killed` (once, however many
+        pages were open in it)."""
+        async with self._launching:
+            if self._generation != killed:
+                return
+            for context, _ in self._contexts:
+                await _quietly(asyncio.wait_for(context.close(), timeout=5))
+            if self._browser is not None:
+                await _quietly(asyncio.wait_for(self._browser.close(), timeout=5))
             self._browser = None
+            try:
+                await self._launch()
+            except Exception:  # no browser now: the next page launches one or says why
+                self._browser = None
 
     async def _load(self, page: Any, visit: _Visit, screenshot: tuple[Path, bool, bool] | None) -> Rendered:
         url = visit.url
@@ -255,8 +270,9 @@ class Renderer:
         await route.fulfill(status=resource.status, content_type=resource.content_type, body=resource.body)
 
 
-def browser_processes() -> list[Any]:
-    """The Chromium processes this process started (through Playwright's driver)."""
+def browser_processes(marker: str | None = None) -> list[Any]:
+    """The Chromium processes this process started (through Playwright's driver); with
+    `marker`, only those of the browser launched with that switch (and its children)."""
     import psutil
 
     try:
@@ -266,8 +282,13 @@ def browser_processes() -> list[Any]:
     found = []
     for child in children:
         try:
-            if "chrom" in child.name().lower():
+            if "chrom" not in child.name().lower():
+                continue
+            if marker is None:
                 found.append(child)
+            elif marker in child.cmdline():
+                found.append(child)
+                found.extend(child.children(recursive=True))
         except psutil.Error:
             continue
     return found

@@ -92,3 +92,19 @@ def test_the_memory_watchdog_kills_the_browser_and_a_fresh_one_follows(site: Tes
         rendered = report.snapshot.pages[url]
         assert not rendered.rendered and OVER_BUDGET in (rendered.render_error or "")
     assert browser_processes() == []
+
+
+def test_pages_rendered_at_once_share_one_browser() -> None:
+    import asyncio
+
+    from crawler.render import Renderer
+
+    async def render_two() -> int:
+        options = dataclasses.replace(RenderOptions(), max_contexts=2)
+        async with Renderer(options, lambda url: url.startswith("http://www.a-test.gov.cn/")) as renderer:
+            done = await asyncio.gather(*(renderer.render(f"http://www.a-test.gov.cn/{n}.html",
+                                                           f"<html><body><p>{n}</p></body></html>") for n in range(4)))
+            assert all(r.html is not None and r.error is None for r in done)
+            return sum(1 for p in browser_processes() if any(a.startswith("--govaudit-browser=") for a in p.cmdline()))
+    assert asyncio.run(render_two()) == 1
+    assert browser_processes() == []
