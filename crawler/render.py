@@ -271,8 +271,9 @@ class Renderer:
 
 
 def browser_processes(marker: str | None = None) -> list[Any]:
-    """The Chromium processes this process started (through Playwright's driver); with
-    `marker`, only those of the browser launched with that switch (and its children)."""
+    """The live Chromium processes this process started (through Playwright's driver); with
+    `marker`, only those of the browser launched with that switch (and its children).
+    Zombies (killed, not yet reaped) hold no memory and are left out."""
     import psutil
 
     try:
@@ -282,7 +283,7 @@ def browser_processes(marker: str | None = None) -> list[Any]:
     found = []
     for child in children:
         try:
-            if "chrom" not in child.name().lower():
+            if "chrom" not in child.name().lower() or child.status() == psutil.STATUS_ZOMBIE:
                 continue
             if marker is None:
                 found.append(child)

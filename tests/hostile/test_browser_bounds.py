@@ -105,6 +105,6 @@ def test_pages_rendered_at_once_share_one_browser() -> None:
             done = await asyncio.gather(*(renderer.render(f"http://www.a-test.gov.cn/{n}.html",
                                                            f"<html><body><p>{n}</p></body></html>") for n in range(4)))
             assert all(r.html is not None and r.error is None for r in done)
-            return sum(1 for p in browser_processes() if any(a.startswith("--govaudit-browser=") for a in p.cmdline()))
+            return sum(1 for p in browser_processes() if renderer._marker in p.cmdline())
     assert asyncio.run(render_two()) == 1
     assert browser_processes() == []
