@@ -28,8 +28,9 @@ from crawler.traps import TrapWatch
 from crawler.urls import Scope, configure_session_parameters, normalize, origin_key
 from govaudit.config import Config, SiteConfig
 
-# Progress callback: (pages fetched, pages known so far, links checked)
-Progress = Callable[[int, int, int], None]
+# Progress callback: (pages fetched, pages known so far, links checked, what the audit is
+# doing or waiting for, with the time it expects that to take; "" when nothing to say)
+Progress = Callable[[int, int, int, str], None]
 # Called on each HTML page while its parsed tree is alive, to compute what the rules will
 # want of it (Page.memo); the page's body then leaves memory.
 PageAnalyser = Callable[[Page], None]
@@ -124,7 +125,7 @@ class SiteCrawler:
                 self.snapshot.notes.append(CrawlNote("internal_error", f"{type(exc).__name__}: {exc}", (url,)))
             finally:
                 self.frontier.queue.task_done()
-                self.progress(len(self.snapshot.pages), self.frontier.scheduled, 0)
+                self.progress(len(self.snapshot.pages), self.frontier.scheduled, 0, "")
 
     async def _crawl_page(self, url: str, depth: int, found_on: str | None, via: str | None) -> None:
         policy = await self.robots.policy_for(url)
@@ -258,11 +259,15 @@ class SiteCrawler:
                 f"只能检查 {len(targets)} 个链接，另有 {len(dropped)} 个未检查（先舍弃深层页面和资源上的链接）",
                 tuple(dropped[:50])))
 
+        expected_s = _expected_seconds(targets, self.fetcher.limiter.interval)
+
         async def check(url: str) -> None:
             nonlocal checked
             self.snapshot.link_checks[url] = await self.fetcher.check(url)
             checked += 1
-            self.progress(len(self.snapshot.pages), self.frontier.scheduled, checked)
+            left = expected_s * (len(targets) - checked) / max(1, len(targets))
+            self.progress(len(self.snapshot.pages), self.frontier.scheduled, checked,
+                          f"检查链接 {checked}/{len(targets)}，按各主机的访问间隔预计还需约 {left:.0f} 秒")
 
         tasks = [asyncio.create_task(check(url)) for url in targets]
         if not tasks:
@@ -350,6 +355,15 @@ def fit_to_time(targets: list[str], seconds: float, spacing: Callable[[str], flo
         else:
             dropped.append(url)
     return kept, dropped
+
+
+def _expected_seconds(targets: list[str], spacing: Callable[[str], float]) -> float:
+    """How long checking `targets` takes at the politeness spacing of the busiest host."""
+    per_host: dict[str, int] = {}
+    for url in targets:
+        host = origin_key(url)
+        per_host[host] = per_host.get(host, 0) + 1
+    return max((count * max(spacing(host), _MIN_SPACING_S) for host, count in per_host.items()), default=0.0)
 
 
 # Link checks planned against the time left: at most this share of it, each request taking

@@ -8,6 +8,7 @@ import importlib.metadata
 import platform
 import shutil
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -69,18 +70,28 @@ def _site_for(config: Config, url: str, unit: str | None) -> SiteConfig:
     return dataclasses.replace(site, unit=unit) if unit is not None else site
 
 
+# Without a terminal (a log), progress is written as a line at most this often per site.
+_LOG_EVERY_S = 30.0
+
+
 @contextmanager
-def _progress() -> Iterator[Callable[[SiteConfig], Callable[[int, int, int], None]]]:
+def _progress() -> Iterator[Callable[[SiteConfig], Callable[[int, int, int, str], None]]]:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        def for_site(site: SiteConfig) -> Callable[[int, int, int], None]:
+        def for_site(site: SiteConfig) -> Callable[[int, int, int, str], None]:
             task = bar.add_task(f"正在检查 {site.name}", total=None)
+            logged = [0.0]
 
-            def update(pages: int, known: int, links: int) -> None:
+            def update(pages: int, known: int, links: int, doing: str) -> None:
                 text = f"正在检查 {site.name}：已抓取 {pages}/{known} 个页面"
                 if links:
                     text += f"，已检查 {links} 个链接"
+                if doing:
+                    text += f"；{doing}"
                 bar.update(task, description=text)
+                if not console.is_terminal and time.monotonic() - logged[0] >= _LOG_EVERY_S:
+                    logged[0] = time.monotonic()
+                    click.echo(text, err=True)
             return update
         yield for_site
 

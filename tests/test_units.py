@@ -121,3 +121,14 @@ def test_catalogue_severities_match() -> None:
     for rule in all_rules():
         if rule.id in declared:
             assert rule.severity.value == declared[rule.id], rule.id
+
+
+def test_link_checks_are_planned_against_the_time_left() -> None:
+    from crawler.engine import _expected_seconds, fit_to_time
+
+    targets = [f"http://a.gov.cn/{n}" for n in range(100)] + [f"http://b.gov.cn/{n}" for n in range(10)]
+    spacing = {"a.gov.cn": 0.5, "b.gov.cn": 0.25}.__getitem__
+    kept, dropped = fit_to_time(targets, 10.0, lambda host: spacing(host.split(":")[0]))
+    assert len([u for u in kept if "a.gov.cn" in u]) == 14 and len([u for u in kept if "b.gov.cn" in u]) == 10
+    assert dropped == targets[14:100]            # the first (most valuable) are kept
+    assert _expected_seconds(targets, lambda host: spacing(host.split(":")[0])) == 50.0
