@@ -22,10 +22,11 @@ from crawler.snapshot import Page
 
 # URL shapes of article pages on TRS, gov.cn and 大汉 sites: one signal among others.
 _ARTICLE_URL = re.compile(r"/t\d{8}_|/content_\d+|/art/\d{4}/|/\d{4}-\d{2}/\d{2}/")
-_PREV_NEXT = re.compile(r"(上|下)一(篇|条|页|则)\s*[:：]?")
+# 上一篇/下一篇 of an article (not 上一页/下一页: that is a list's pagination).
+_PREV_NEXT = re.compile(r"(上|下)一(篇|条|则)\s*[:：]?")
 # Prose of an article body: text outside links, in runs long enough to be sentences.
-_PROSE_NODES = lxml.etree.XPath("//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)"
-                                " and not(ancestor::option)]")
+_PROSE_NODES = lxml.etree.XPath("//body//text()[string-length(.) >= 15 and not(ancestor::a)"
+                                " and not(ancestor::script) and not(ancestor::style) and not(ancestor::option)]")
 _MIN_PROSE_RUN = 15
 _ARTICLE_PROSE = 150
 _DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx")
@@ -71,27 +72,27 @@ def text_blocks(page: Page) -> list[str]:
     return [" ".join(t.split()) for t in texts if t.strip()]
 
 
-def is_article(page: Page) -> bool:
+def is_article(page: Page, text: str | None = None) -> bool:
     """An article (not a list) by what the page shows: the 47号 article meta tags, or a body
     of prose with a publication date label, 上一篇/下一篇 links or an article-shaped URL.
-    The URL alone decides nothing: CMSs name articles /info/1001/123.htm, detail.jsp?id=..."""
+    The URL alone decides nothing: CMSs name articles /info/1001/123.htm, detail.jsp?id=...
+    (`text`: the page's visible text, when the caller has it joined already.)"""
     tree = page.tree
     if tree is None:
         return False
     metas = {(m.get("name") or "").lower() for m in tree.iter("meta")}
     if "articletitle" in metas or metas & PUBDATE_META:
         return True
-    if prose_chars(tree) < _ARTICLE_PROSE:
-        return False
-    text = " ".join(page_nodes(page))
-    return (bool(_ARTICLE_URL.search(page.fetch.final_url)) or _PREV_NEXT.search(text) is not None
-            or labelled_date(text) is not None)
+    text = " ".join(page_nodes(page)) if text is None else text
+    signals = (_ARTICLE_URL.search(page.fetch.final_url) is not None or _PREV_NEXT.search(text) is not None
+               or labelled_date(text) is not None)
+    return signals and prose_chars(tree) >= _ARTICLE_PROSE   # the costlier test last
 
 
 def prose_chars(tree: lxml.etree._Element) -> int:
     """Characters of sentence-long text outside links and page chrome."""
     total = 0
-    for node in _PROSE_NODES(tree):
+    for node in _PROSE_NODES(tree):   # runs of at least _MIN_PROSE_RUN characters
         run = "".join(str(node).split())
         if len(run) >= _MIN_PROSE_RUN and not in_page_chrome(node.getparent()):
             total += len(run)
@@ -104,8 +105,9 @@ def _compute(page: Page, today: date) -> PageFacts:
     tree = page.tree
     if tree is None:
         return PageFacts(False, None, None, frozenset(), None)
-    article = is_article(page)
-    found = article_date(tree, page.fetch.final_url, " ".join(page_nodes(page)))
+    text = " ".join(page_nodes(page))
+    article = is_article(page, text)
+    found = article_date(tree, page.fetch.final_url, text)
     document, repealed = (document_facts(page) or (None, frozenset())) if page.depth > 0 else (None, frozenset())
     listing = None if article else _listing(page, today)
     home_items = tuple(list_items(page, today)) if page.depth == 0 else ()
