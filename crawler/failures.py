@@ -42,9 +42,16 @@ class Failure(str, Enum):
     def proves_dead(self) -> bool:
         return self not in _UNDECIDED
 
+    @property
+    def in_name_resolution(self) -> bool:
+        """Failed before any connection: another method would fail the same way."""
+        return self in _NAME_RESOLUTION
+
 
 _UNDECIDED = frozenset({Failure.DNS_NOT_ASKED, Failure.DNS_TIMEOUT, Failure.DNS_ERROR, Failure.BLOCKED_BY_SCOPE,
                         Failure.TLS, Failure.ANTI_BOT, Failure.AUTH, Failure.RATE_LIMITED})
+_NAME_RESOLUTION = frozenset({Failure.DNS_NXDOMAIN, Failure.DNS_NODATA, Failure.DNS_NOT_ASKED, Failure.DNS_TIMEOUT,
+                              Failure.DNS_ERROR})
 # Statuses firewalls answer with instead of the page: 412 (瑞数 / Botgate), 521 (加速乐's
 # JavaScript challenge; also Cloudflare's "origin down", which cannot be told apart).
 ANTI_BOT_STATUSES = frozenset({412, 521})

@@ -138,7 +138,7 @@ class Fetcher:
         status = head.outcome.status
         failure = head.outcome.failure
         head_refused = status is not None and status >= 400
-        head_failed = status is None and failure is not None and not failure.value.startswith("dns_")
+        head_failed = status is None and failure is not None and not failure.in_name_resolution
         if not (head_refused or head_failed):
             return head.outcome
         get = await self.fetch(url, method="GET")

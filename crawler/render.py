@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from crawler.resources import ResourceCache
 from govaudit.config import RenderOptions
 
@@ -274,8 +276,6 @@ def browser_processes(marker: str | None = None) -> list[Any]:
     """The live Chromium processes this process started (through Playwright's driver); with
     `marker`, only those of the browser launched with that switch (and its children).
     Zombies (killed, not yet reaped) hold no memory and are left out."""
-    import psutil
-
     try:
         children = psutil.Process().children(recursive=True)
     except psutil.Error:
@@ -297,8 +297,6 @@ def browser_processes(marker: str | None = None) -> list[Any]:
 
 def _memory_of(process: Any) -> int:
     """Proportional set size (shared pages split between the processes sharing them)."""
-    import psutil
-
     try:
         return int(process.memory_full_info().pss)
     except (psutil.Error, AttributeError):
@@ -309,8 +307,6 @@ def _memory_of(process: Any) -> int:
 
 
 def _kill(process: Any) -> None:
-    import psutil
-
     try:
         process.kill()
     except psutil.Error:

@@ -37,12 +37,6 @@ class Freshened:
     newest_bound: FoundDate | None = None   # the latest date an item can have (guessed years included)
 
 
-def item_date(model: SiteModel, item: Item) -> FoundDate | None:
-    """The article page's own date when it was crawled (more reliable), else the list's
-    (which may be a guess: see latest_bound)."""
-    return model.article_dates.get(item.url) or item.date
-
-
 def known_date(model: SiteModel, item: Item) -> FoundDate | None:
     """A date that was read, not guessed: the article page's own, or the list's full date."""
     article = model.article_dates.get(item.url)

@@ -231,13 +231,13 @@ def judged(page: Page, rule_id: str, judge: Judge, pages: Mapping[str, Page]) ->
     rendered, is unknown."""
     result = mark_result(page, rule_id, judge)
     if result.status is Status.MISSING:
-        result = _in_frames(page, judge, pages) or result
+        result = _in_frames(page, rule_id, judge, pages) or result
     if result.status is Status.MISSING and script_footer(page) and not page.rendered:
         return MarkResult(Status.UNSURE, "页脚由脚本生成")
     return result
 
 
-def _in_frames(page: Page, judge: Judge, pages: Mapping[str, Page]) -> MarkResult | None:
+def _in_frames(page: Page, rule_id: str, judge: Judge, pages: Mapping[str, Page]) -> MarkResult | None:
     """The mark as the page's frames show it: present in one of them, or unknown when a
     frame was not fetched; None when the page has no frames."""
     results = []
@@ -246,7 +246,7 @@ def _in_frames(page: Page, judge: Judge, pages: Mapping[str, Page]) -> MarkResul
         if frame is None or not frame.is_html or not frame.fetch.ok:
             results.append(MarkResult(Status.UNSURE, url))
             continue
-        results.append(judge(frame, page_text(frame)))
+        results.append(mark_result(frame, rule_id, judge))   # judged once per frame, however many pages show it
     if any(r.status is Status.PRESENT for r in results):
         return MarkResult(Status.PRESENT)
     return next((r for r in results if r.status is Status.UNSURE), None)

@@ -60,15 +60,6 @@ class Column:
     script_list: bool = False
 
     @property
-    def dated(self) -> list[Item]:
-        return [i for i in self.items if i.date is not None]
-
-    @property
-    def newest(self) -> Item | None:
-        dated = self.dated
-        return max(dated, key=lambda i: i.date.value) if dated else None  # type: ignore[union-attr]
-
-    @property
     def first_level(self) -> bool:
         return self.depth <= 1
 
