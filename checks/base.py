@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from crawler.snapshot import SiteSnapshot
 
@@ -38,6 +38,23 @@ class Severity(str, Enum):
         return {"veto": 0, "deduct": 1, "notice": 2}[self.value]
 
 
+T = TypeVar("T")
+
+
+class SiteModels:
+    """The site-wide models rules share (the column model, the annual reports found), each
+    built once per judging of a site by its builder function."""
+
+    def __init__(self) -> None:
+        self._built: dict[Callable[..., Any], Any] = {}
+
+    def get(self, build: Callable[[SiteSnapshot, RuleContext], T], snapshot: SiteSnapshot,
+            context: RuleContext) -> T:
+        if build not in self._built:
+            self._built[build] = build(snapshot, context)
+        return self._built[build]  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """What a check may know besides the snapshot: the date it measures from and settings."""
@@ -49,6 +66,7 @@ class RuleContext:
     # Homepage availability probes of the monitoring window from the store, as
     # (when, ok, status, error); None: no probe history available (an on-demand check).
     probes: tuple[tuple[str, bool, int | None, str | None], ...] | None = None
+    models: SiteModels = field(default_factory=SiteModels, compare=False, repr=False)
 
     @property
     def law_library(self) -> LawLibrary:
@@ -84,6 +102,17 @@ class NotChecked:
 
 Outcome = Finding | NotChecked
 CheckFunction = Callable[[SiteSnapshot, RuleContext], Iterable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Analyser:
+    """What a rule area needs of every fetched page, computed once while the page's tree is
+    alive and stored with the page: `compute(page, today)` gives the value of the
+    checks.facts.PageFacts field `name`. Declared in a module's ANALYSERS, collected by
+    the registry like the rules."""
+
+    name: str
+    compute: Callable[[Any, date], Any] = field(repr=False)
 
 
 @dataclass(frozen=True)

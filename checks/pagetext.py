@@ -9,9 +9,6 @@ from typing import Any
 
 import lxml.etree
 
-from crawler.snapshot import Page
-
-NODES_KEY = "text:nodes"
 # Joins the nodes for one normalisation call (cheaper than one per node); a control
 # character NFKC leaves alone and that blocks composition across nodes.
 _SEPARATOR = "\x1f"
@@ -47,8 +44,3 @@ def text_nodes(tree: Any) -> list[str]:
     if not raw:
         return []
     return [" ".join(t.split()) for t in nfkc(_SEPARATOR.join(raw)).split(_SEPARATOR)]
-
-
-def page_nodes(page: Page) -> list[str]:
-    """text_nodes of the page, kept until the crawl's analysis of the page is done."""
-    return page.memo(NODES_KEY, lambda p: text_nodes(p.tree) if p.tree is not None else [])

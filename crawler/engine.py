@@ -9,8 +9,10 @@ from contextlib import AsyncExitStack
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
+
+import lxml.html
 
 from crawler.encoding import decode_body
 from crawler.extract import extract_links, page_title, parse_html
@@ -22,8 +24,9 @@ from crawler.resources import ResourceCache
 from crawler.failures import ResolutionFailed
 from crawler.resolve import AddressGuard, DnsClient, Resolver
 from crawler.robots import RobotsCache
-from crawler.bodies import BodySpill
-from crawler.snapshot import NAVIGATION_TAGS, Attachment, CrawlNote, Link, Page, SiteSnapshot, Soft404Probe, now_iso
+from crawler.index import CrawlIndex
+from crawler.snapshot import (NAVIGATION_TAGS, Attachment, CapturedPage, CrawlNote, MemoryPages, PageRecord,
+                              PageSink, SiteSnapshot, Soft404Probe, now_iso)
 from crawler.traps import TrapWatch
 from crawler.urls import Scope, configure_session_parameters, normalize, origin_key
 from govaudit.config import Config, SiteConfig
@@ -31,9 +34,6 @@ from govaudit.config import Config, SiteConfig
 # Progress callback: (pages fetched, pages known so far, links checked, what the audit is
 # doing or waiting for, with the time it expects that to take; "" when nothing to say)
 Progress = Callable[[int, int, int, str], None]
-# Called on each HTML page while its parsed tree is alive, to compute what the rules will
-# want of it (Page.memo); the page's body then leaves memory.
-PageAnalyser = Callable[[Page], None]
 
 # Linked files that are documents, not pages: checked by status only, never downloaded.
 _DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et",
@@ -52,7 +52,7 @@ class _Frontier:
 class SiteCrawler:
     def __init__(self, config: Config, site: SiteConfig, fetcher: Fetcher,
                  robots: RobotsCache, progress: Progress | None = None, dns: DnsClient | None = None,
-                 renderer: Renderer | None = None, analyse: PageAnalyser | None = None) -> None:
+                 renderer: Renderer | None = None, sink: PageSink | None = None) -> None:
         self.config = config
         self.limits = config.crawl
         self.site = site
@@ -63,24 +63,24 @@ class SiteCrawler:
         self.dns = dns
         self.renderer = renderer
         self.rendered_count = 0
+        self.page_seq = 0
         self.frontier = _Frontier()
         self.bytes_read = 0
         self.deadline = 0.0
         self.content_owner: dict[str, str] = {}  # final URL -> the crawled URL that read it
-        self.analyse = analyse
-        self.shared_links: dict[Link, Link] = {}
+        self.sink: PageSink = sink if sink is not None else MemoryPages()
+        self.index = CrawlIndex(config.ipv6.depth_sample_cap, config.ipv6.max_resource_hosts)
         self.traps = TrapWatch(config.crawl.max_url_family_chain)
-        self.spill = BodySpill()
         self.snapshot = SiteSnapshot(
             name=site.name, start_url=self.scope.start_url, unit=site.unit, kind=site.kind,
             scope_hosts=tuple(sorted(self.scope.hosts())), started_at=now_iso())
-        self.snapshot.keep_bodies(self.spill)
 
     async def run(self) -> SiteSnapshot:
         self.deadline = time.monotonic() + self.limits.max_site_seconds
         self.fetcher.insecure_ok = self.scope.contains
         try:
             await self._crawl_pages()
+            await self.sink.flush()
             if self.snapshot.homepage is not None and self.snapshot.homepage.ok:
                 await self._probe_soft404()
                 await self._check_links()
@@ -91,6 +91,7 @@ class SiteCrawler:
             self.snapshot.notes.extend(self.traps.notes())
             self.snapshot.finished_at = now_iso()
             self.snapshot.tls_errors = {k: v for k, v in self.fetcher.tls_errors.items() if k in self.scope.hosts()}
+            self.snapshot.pages, self.snapshot.bodies = self.sink.pages, self.sink.bodies
         return self.snapshot
 
     # -- pages ---------------------------------------------------------------------------
@@ -125,7 +126,7 @@ class SiteCrawler:
                 self.snapshot.notes.append(CrawlNote("internal_error", f"{type(exc).__name__}: {exc}", (url,)))
             finally:
                 self.frontier.queue.task_done()
-                self.progress(len(self.snapshot.pages), self.frontier.scheduled, 0, "")
+                self.progress(len(self.index.crawled), self.frontier.scheduled, 0, "")
 
     async def _crawl_page(self, url: str, depth: int, found_on: str | None, via: str | None) -> None:
         policy = await self.robots.policy_for(url)
@@ -150,68 +151,58 @@ class SiteCrawler:
         if depth == 0 and not self.scope.contains(outcome.final_url):
             self.scope.keys.add(origin_key(outcome.final_url))
             self.snapshot.scope_hosts = tuple(sorted(self.scope.hosts()))
-        page = Page(fetch=outcome, depth=depth, found_on=found_on, found_via=via,
-                    content_type=outcome.header("content-type") or "", truncated=fetched.truncated,
-                    size_bytes=fetched.size)
         if depth == 0:
             self.snapshot.homepage = outcome
         self.frontier.seen.add(outcome.final_url)
+        page = PageRecord(fetch=outcome, depth=depth, found_on=found_on, found_via=via,
+                          content_type=outcome.header("content-type") or "", truncated=fetched.truncated,
+                          size_bytes=fetched.size, seq=self.page_seq)
+        self.page_seq += 1
         # Two URLs that redirect to one page (/, /index.html) are one page: read it once.
         first_reader = self.content_owner.setdefault(outcome.final_url, url) == url
         if first_reader and outcome.ok and fetched.body is not None and depth > 0:
             first_reader = self.traps.duplicate_of(url, fetched.body) is None
+        captured = CapturedPage(page)
         if first_reader and outcome.ok and fetched.body is not None and _is_html(page.content_type, fetched.body):
-            self._read_html(page, fetched.body)
-            await self._render_if_needed(page)
-            self._analyse(page)
-        self.snapshot.pages[url] = page
-        self._enqueue_links(page)
+            captured = await self._read_html(page, fetched.body)
+        self.index.add(captured.record, self.scope.contains, _is_document, self.limits.attachment_words)
+        self._enqueue_links(captured.record)
+        await self.sink.put(captured)
 
     def _homepage_moves(self, url: str) -> bool:
         if self.fetcher.guard is not None:
             self.fetcher.guard.trust_host(urlsplit(url).hostname or "")
         return True
 
-    def _read_html(self, page: Page, body: bytes) -> None:
+    async def _read_html(self, page: PageRecord, body: bytes) -> CapturedPage:
         text, encoding, source = decode_body(body, page.content_type or None)
         tree = parse_html(text)
-        page.html, page.encoding, page.encoding_source = text, encoding, source
-        page.title = page_title(tree)
-        page.links, page.skipped_links = extract_links(tree, page.fetch.final_url, self.shared_links)
-        page.use_tree(tree)
+        links, skipped = extract_links(tree, page.fetch.final_url)
+        page = replace(page, encoding=encoding, encoding_source=source, title=page_title(tree), links=links,
+                       skipped_links=skipped, is_html=True)
+        return await self._render_if_needed(CapturedPage(page, text), tree)
 
-    def _analyse(self, page: Page) -> None:
-        try:
-            if self.analyse is not None:
-                self.analyse(page)
-        except Exception:  # noqa: BLE001 - the rules compute the same facts again and report the error
-            pass
-        page.spill_to(self.spill)
-
-    async def _render_if_needed(self, page: Page) -> None:
+    async def _render_if_needed(self, captured: CapturedPage, tree: lxml.html.HtmlElement) -> CapturedPage:
         """Run the page's scripts in Chromium when its static HTML cannot show what the rules
         need (or always, by configuration); the rendered DOM's links join the crawl."""
         options = self.config.render
         if self.renderer is None or self.rendered_count >= options.max_rendered_pages:
-            return
-        if options.mode != "always" and not needs_render(page):
-            return
+            return captured
+        if options.mode != "always" and not needs_render(tree):
+            return captured
         self.rendered_count += 1
-        assert page.html is not None
-        rendered = await self.renderer.render(page.fetch.final_url, page.html)
+        page, html = captured.record, captured.html
+        assert html is not None
+        rendered = await self.renderer.render(page.fetch.final_url, html)
         if rendered.html is None:
-            page.render_error = rendered.error
-            return
-        static_links = page.links
-        page.rendered_html = rendered.html
-        tree = page.tree
-        assert tree is not None
-        links, skipped = extract_links(tree, page.fetch.final_url, self.shared_links)
-        known = {link.url for link in static_links}
-        page.links = static_links + tuple(link for link in links if link.url not in known)
-        page.skipped_links = tuple(dict.fromkeys(page.skipped_links + skipped))
+            return CapturedPage(replace(page, render_error=rendered.error), html)
+        links, skipped = extract_links(parse_html(rendered.html), page.fetch.final_url)
+        known = {link.url for link in page.links}
+        page = replace(page, rendered=True, links=page.links + tuple(link for link in links if link.url not in known),
+                       skipped_links=tuple(dict.fromkeys(page.skipped_links + skipped)))
+        return CapturedPage(page, html, rendered.html)
 
-    def _enqueue_links(self, page: Page) -> None:
+    def _enqueue_links(self, page: PageRecord) -> None:
         next_depth = page.depth + 1
         for link in page.links:
             if link.url in self.frontier.seen or link.tag not in NAVIGATION_TAGS:
@@ -230,9 +221,7 @@ class SiteCrawler:
     # -- probes and link checks ----------------------------------------------------------
 
     async def _probe_soft404(self) -> None:
-        hosts = {f"{urlsplit(p.fetch.final_url).scheme}://{urlsplit(p.fetch.final_url).netloc}"
-                 for p in self.snapshot.pages.values() if p.fetch.ok and self.scope.contains(p.fetch.final_url)}
-        for host_url in sorted(hosts):
+        for host_url in sorted(self.index.ok_origins):
             probe_url = normalize(f"{host_url}/govaudit-probe-{uuid.uuid4().hex[:12]}.html")
             if not (await self.robots.policy_for(probe_url)).allowed(probe_url):
                 continue
@@ -266,7 +255,7 @@ class SiteCrawler:
             self.snapshot.link_checks[url] = await self.fetcher.check(url)
             checked += 1
             left = expected_s * (len(targets) - checked) / max(1, len(targets))
-            self.progress(len(self.snapshot.pages), self.frontier.scheduled, checked,
+            self.progress(len(self.index.crawled), self.frontier.scheduled, checked,
                           f"检查链接 {checked}/{len(targets)}，按各主机的访问间隔预计还需约 {left:.0f} 秒")
 
         tasks = [asyncio.create_task(check(url)) for url in targets]
@@ -281,11 +270,7 @@ class SiteCrawler:
             self._note_time_limit("links", unchecked)
 
     async def _fetch_attachments(self) -> None:
-        words = self.limits.attachment_words
-        wanted = {link.url for page in self.snapshot.pages.values() for link in page.links
-                  if link.tag == "a" and _is_document(link.url) and self.scope.contains(link.url)
-                  and any(word in link.text for word in words)}
-        for url in sorted(await self._not_forbidden(sorted(wanted)))[:20]:
+        for url in sorted(await self._not_forbidden(sorted(self.index.document_links)))[:20]:
             fetched = await self.fetcher.fetch(url, max_bytes=self.limits.max_attachment_bytes,
                                                follow=self.scope.contains)
             if fetched.outcome.ok and fetched.body:
@@ -295,30 +280,17 @@ class SiteCrawler:
     async def _probe_ipv6(self, dns: DnsClient) -> None:
         stage = Ipv6Stage(self.config, dns, self.fetcher.limiter)
         try:
-            self.snapshot.ipv6 = await asyncio.wait_for(stage.run(self.snapshot), timeout=max(self._remaining(), 0.01))
+            self.snapshot.ipv6 = await asyncio.wait_for(stage.run(self.snapshot, self.index), timeout=max(self._remaining(), 0.01))
         except TimeoutError:
             self._note_time_limit("ipv6")
         except Exception as exc:  # a measuring bug must not lose the crawl
             self.snapshot.notes.append(CrawlNote("internal_error", f"IPv6 检测出错：{type(exc).__name__}: {exc}"))
 
     def _link_targets(self) -> list[str]:
-        """Every link target not fetched as a page: resources, external links, pages beyond
-        the limits, most valuable first (links of the homepage, then of shallow pages; page
-        links before resources). Internal ones that robots.txt forbids are left alone."""
-        targets: list[tuple[tuple[int, int, int], str]] = []
-        seen: set[str] = set()
-        for page in self.snapshot.pages.values():
-            for link in page.links:
-                url = link.url
-                if url in seen or url in self.snapshot.pages:
-                    continue
-                seen.add(url)
-                internal = self.scope.contains(url)
-                if not internal and not self.limits.check_external_links:
-                    continue
-                value = (0 if page.depth == 0 else 1, 0 if link.tag in NAVIGATION_TAGS else 1, page.depth)
-                targets.append((value, url))
-        return [url for _, url in sorted(targets, key=lambda pair: pair[0])]
+        """Every link target not fetched as a page, most valuable first; external ones only
+        when configured."""
+        external = self.limits.check_external_links
+        return [url for url in self.index.link_targets() if external or self.scope.contains(url)]
 
     async def _not_forbidden(self, urls: list[str]) -> list[str]:
         allowed = []
@@ -407,7 +379,7 @@ def _robots_reason(status: int | None, error: str | None) -> str:
 
 
 async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | None = None,
-                     resolver: Resolver | None = None, analyse: PageAnalyser | None = None) -> SiteSnapshot:
+                     resolver: Resolver | None = None, sink: PageSink | None = None) -> SiteSnapshot:
     """Crawl one site with its own client; for several sites share a Fetcher instead."""
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
                           config.politeness.global_concurrency)
@@ -422,7 +394,7 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
             continue
     async with Fetcher(config, limiter, resolver, guard) as fetcher, AsyncExitStack() as stack:
         renderer, why_not = await _open_renderer(config, scope, fetcher, stack)
-        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns, renderer, analyse)
+        crawler = SiteCrawler(config, site, fetcher, RobotsCache(fetcher), progress, resolver.dns, renderer, sink)
         if why_not:
             crawler.snapshot.notes.append(CrawlNote("render_unavailable", why_not))
         return await crawler.run()

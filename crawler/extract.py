@@ -58,13 +58,10 @@ def _link_text(element: lxml.html.HtmlElement) -> str:
     return text[:80]
 
 
-def extract_links(tree: lxml.html.HtmlElement, page_url: str, shared: dict[Link, Link] | None = None,
-                  ) -> tuple[tuple[Link, ...], tuple[tuple[str, str], ...]]:
+def extract_links(tree: lxml.html.HtmlElement, page_url: str) -> tuple[tuple[Link, ...], tuple[tuple[str, str], ...]]:
     """-> (links to fetch or check, (href, why-not-fetched) for javascript:/mailto:/bad URLs).
 
-    Each target appears once per page, with the first element that carried it. With `shared`
-    (one dict per site), equal links on different pages are one object: a site's navigation
-    costs memory once, not once per page.
+    Each target appears once per page, with the first element that carried it.
     """
     base = base_url(tree, page_url)
     links: dict[str, Link] = {}
@@ -84,8 +81,7 @@ def extract_links(tree: lxml.html.HtmlElement, page_url: str, shared: dict[Link,
         if resolved.target is LinkTarget.HTTP and resolved.url:
             if resolved.url not in links:
                 text = _link_text(element) if tag in ("a", "area") else ""
-                link = Link(url=resolved.url, tag=tag, text=text)
-                links[resolved.url] = link if shared is None else shared.setdefault(link, link)
+                links[resolved.url] = Link(url=resolved.url, tag=tag, text=text)
         elif resolved.target is LinkTarget.OTHER_SCHEME:
             skipped.append((href.strip()[:200], resolved.scheme or ""))
         elif resolved.target is LinkTarget.INVALID:

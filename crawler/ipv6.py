@@ -17,11 +17,10 @@ from crawler.fetch import Fetcher
 from crawler.politeness import HostLimiter
 from crawler.resolve import DnsClient, FixedAddresses
 from crawler.urls import origin_key
-from crawler.snapshot import (DepthCheck, DnsAnswer, FamilyFetch, HostDns, Ipv6Probe, Page, ResourceHost,
-                              SiteSnapshot)
+from crawler.index import CrawlIndex
+from crawler.snapshot import DepthCheck, DnsAnswer, FamilyFetch, HostDns, Ipv6Probe, ResourceHost, SiteSnapshot
 from govaudit.config import Config
 
-_RESOURCE_TAGS = {"script", "link", "icon", "img", "iframe", "frame"}
 _FAMILIES = (("ipv4", "A"), ("ipv6", "AAAA"))
 
 
@@ -33,15 +32,15 @@ class Ipv6Stage:
         self.limiter = limiter
         self._hosts: dict[str, HostDns] = {}
 
-    async def run(self, snapshot: SiteSnapshot) -> Ipv6Probe:
+    async def run(self, snapshot: SiteSnapshot, index: CrawlIndex) -> Ipv6Probe:
         assert snapshot.homepage is not None
         final_url = snapshot.homepage.final_url
         probe = Ipv6Probe(site_host=_host(final_url))
         await self._resolve_hosts([_host(snapshot.start_url), probe.site_host])
         await self._name_servers(probe)
         await self._homepage(probe, snapshot.start_url, final_url)
-        await self._depth(probe, snapshot)
-        await self._resource_hosts(probe, snapshot)
+        await self._depth(probe, index)
+        await self._resource_hosts(probe, index)
         probe.hosts = tuple(self._hosts.values())
         return probe
 
@@ -118,14 +117,9 @@ class Ipv6Stage:
 
     # -- 二级 / 三级 links -------------------------------------------------------------------
 
-    async def _depth(self, probe: Ipv6Probe, snapshot: SiteSnapshot) -> None:
-        by_level: dict[int, list[str]] = {2: [], 3: []}
-        for page in snapshot.pages.values():
-            level = page.depth + 1
-            if level in by_level and _counts_for_depth(page, snapshot):
-                by_level[level].append(page.url)
-        probe.depth_found = tuple((level, len(urls)) for level, urls in by_level.items())
-        sample = [(level, url) for level, urls in by_level.items()
+    async def _depth(self, probe: Ipv6Probe, index: CrawlIndex) -> None:
+        probe.depth_found = tuple(index.level_found.items())
+        sample = [(level, url) for level, urls in index.level_pages.items()
                   for url in urls[: self.options.depth_sample_cap]]
         await self._resolve_hosts(_host(url) for _, url in sample)
         v6 = {h.host: list(h.aaaa.records) for h in self._hosts.values() if h.aaaa.records}
@@ -137,25 +131,10 @@ class Ipv6Stage:
 
     # -- subresources on other hosts -----------------------------------------------------------
 
-    async def _resource_hosts(self, probe: Ipv6Probe, snapshot: SiteSnapshot) -> None:
-        scope = set(snapshot.scope_hosts)
-        resources: dict[str, list[str]] = {}
-        for page in snapshot.pages.values():
-            for link in page.links:
-                host = _host(link.url)
-                if link.tag in _RESOURCE_TAGS and origin_key(link.url) not in scope and host:
-                    entries = resources.setdefault(host, [])
-                    if link.url not in entries:
-                        entries.append(link.url)
-        hosts = list(resources)[: self.options.max_resource_hosts]
+    async def _resource_hosts(self, probe: Ipv6Probe, index: CrawlIndex) -> None:
+        hosts = list(index.resources)[: self.options.max_resource_hosts]
         answers = await asyncio.gather(*(self.dns.query(h, "AAAA") for h in hosts))
-        probe.resource_hosts = tuple(ResourceHost(h, a, tuple(resources[h][:10])) for h, a in zip(hosts, answers))
-
-
-def _counts_for_depth(page: Page, snapshot: SiteSnapshot) -> bool:
-    """A page a visitor reaches by a link, loaded over IPv4 in the crawl, on the site itself."""
-    return (page.found_via in ("a", "area") and page.fetch.ok
-            and origin_key(page.fetch.url) in set(snapshot.scope_hosts))
+        probe.resource_hosts = tuple(ResourceHost(h, a, tuple(index.resources[h])) for h, a in zip(hosts, answers))
 
 
 def _host(url: str) -> str:

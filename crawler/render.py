@@ -324,12 +324,9 @@ _SCRIPT_MARKERS = ("$.ajax", "$.get(", "$.post(", "$.getjson", "fetch(", "xmlhtt
                    "document.write", "insertadjacenthtml", "axios", "vue", "react")
 
 
-def needs_render(page: Any) -> bool:
-    """Whether the static HTML probably lacks what script adds: little text, or scripts that
-    write content (lists, footers) into the page."""
-    tree = page.tree
-    if tree is None:
-        return False
+def needs_render(tree: Any) -> bool:
+    """Whether the static HTML (parsed: `tree`) probably lacks what script adds: little
+    text, or scripts that write content (lists, footers) into the page."""
     scripts = list(tree.iter("script"))
     if not scripts:
         return False

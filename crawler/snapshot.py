@@ -1,24 +1,20 @@
-"""What a crawl saw: the frozen input of every rule.
+"""What a crawl saw: the input of every rule.
 
 Rules read a SiteSnapshot and do no I/O. Network probes (link checks, the soft-404 probe)
-are crawler stages whose outcomes are recorded here as plain data.
+are crawler stages whose outcomes are recorded here as plain data. Pages are PageRecords
+(frozen, bodies apart) in a mapping that a store may back: a snapshot of a large site is
+read page by page, never held whole in memory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Literal, Protocol
 
-from crawler.bodies import BodyRef, BodySpill, compress
+from crawler.bodies import compress, decompress
 from crawler.failures import Failure
-
-if TYPE_CHECKING:
-    import lxml.html
-
-T = TypeVar("T")
 
 # How a link was found: which element and attribute carried it.
 LinkTag = Literal["a", "area", "iframe", "frame", "link", "icon", "script", "img"]
@@ -100,38 +96,12 @@ class FetchOutcome:
         return next((v for k, v in self.headers if k.lower() == lower), None)
 
 
-class _Body:
-    """A page body (text or None), in memory or in the crawl's BodySpill. Setting it sets the
-    page's flag (is_html / rendered) and drops the parsed tree."""
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """A page of the site that was fetched (not merely link-checked), without its body.
 
-    def __init__(self, flag: str) -> None:
-        self.flag = flag
-        self.key = ""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.key = f"_{name}"
-
-    def __get__(self, page: Page | None, owner: type | None = None) -> str | None:
-        if page is None:
-            return None
-        value = page.__dict__.get(self.key)
-        if isinstance(value, BodyRef):
-            return page.__dict__["_spill"].get(value)  # type: ignore[no-any-return]
-        return value  # type: ignore[no-any-return]
-
-    def __set__(self, page: Page, text: str | None) -> None:
-        page.__dict__[self.key] = text
-        setattr(page, self.flag, text is not None)
-        page.forget_tree()
-
-
-@dataclass
-class Page:
-    """A page of the site that was fetched (not merely link-checked).
-
-    Its HTML (and the DOM after rendering) lives in memory or, once the crawl has analysed
-    the page, in the crawl's BodySpill; `tree` parses it again on demand and keeps only the
-    most recently used trees. Per-page facts the rules share are kept with `memo`.
+    `facts` is what the rules' page analysers found on it (a checks.facts.PageFacts, opaque
+    to the crawler), filled in when the page is read back from the store.
     """
 
     fetch: FetchOutcome
@@ -147,11 +117,13 @@ class Page:
     links: tuple[Link, ...] = ()
     skipped_links: tuple[tuple[str, str], ...] = ()   # (href, scheme or problem) never fetched
     render_error: str | None = None
-    is_html: bool = False       # the body was read as an HTML page (html is set)
-    rendered: bool = False      # Chromium ran the page's scripts (rendered_html is set)
+    is_html: bool = False       # the body was read as an HTML page
+    rendered: bool = False      # Chromium ran the page's scripts (the rendered DOM is stored)
+    seq: int = 0                # crawl order within the site
+    facts: object = None
 
     def __repr__(self) -> str:  # short: a page's links and facts would make it huge
-        return f"<Page {self.url} status={self.fetch.status} depth={self.depth} links={len(self.links)}>"
+        return f"<PageRecord {self.url} status={self.fetch.status} depth={self.depth} links={len(self.links)}>"
 
     @property
     def url(self) -> str:
@@ -163,89 +135,92 @@ class Page:
         a fragment loaded into an iframe/frame of another page."""
         return self.found_via in (None, "a", "area")
 
-    # -- bodies --------------------------------------------------------------------------
 
-    html = _Body("is_html")                 # decoded text of an HTML page
-    rendered_html = _Body("rendered")       # the DOM after Chromium ran the page's scripts
+@dataclass(frozen=True, slots=True)
+class CapturedPage:
+    """What the crawler hands on for each fetched page: its record and its bodies."""
 
-    def compressed_body(self, which: str = "html") -> bytes | None:
-        """The body as zlib-compressed UTF-8 (the store's format), without a round trip
-        through text when it waits in the spill."""
-        value = self.__dict__.get(f"_{which}")
-        if isinstance(value, BodyRef):
-            return self.__dict__["_spill"].compressed(value)
-        return compress(value) if value is not None else None
-
-    def spill_to(self, spill: BodySpill) -> None:
-        """Move the bodies out of memory and drop the parsed tree."""
-        for key in ("_html", "_rendered_html"):
-            value = self.__dict__.get(key)
-            if isinstance(value, str):
-                self.__dict__[key] = spill.put(value)
-        self.__dict__["_spill"] = spill
-        self.forget_tree()
-
-    # -- the parsed tree and shared facts -------------------------------------------------
+    record: PageRecord
+    html: str | None = None            # decoded text of an HTML page
+    rendered_html: str | None = None   # the DOM after Chromium ran the page's scripts
 
     @property
-    def tree(self) -> lxml.html.HtmlElement | None:
-        """The parsed document (the rendered DOM when the page was rendered), shared by every
-        rule while it is among the recently used trees."""
-        tree = _TREES.get(self)
-        if tree is None:
-            from crawler.extract import parse_html
-
-            source = self.rendered_html if self.rendered else self.html
-            if source is None:
-                return None
-            tree = parse_html(source)
-            _TREES.put(self, tree)
-        return tree
-
-    def use_tree(self, tree: lxml.html.HtmlElement) -> None:
-        """Adopt a tree parsed elsewhere (the crawler's) instead of parsing again."""
-        _TREES.put(self, tree)
-
-    def forget_tree(self) -> None:
-        _TREES.drop(self)
-
-    def memo(self, key: str, compute: Callable[[Page], T]) -> T:
-        """compute(page) once per page and key: facts every rule reading this page shares."""
-        facts = self.__dict__.setdefault("_facts", {})
-        if key not in facts:
-            facts[key] = compute(self)
-        return facts[key]  # type: ignore[no-any-return]
-
-    def forget(self, key: str) -> None:
-        self.__dict__.get("_facts", {}).pop(key, None)
+    def document(self) -> str | None:
+        """The body the rules read: the rendered DOM when there is one."""
+        return self.rendered_html if self.rendered_html is not None else self.html
 
 
-class _RecentTrees:
-    """The parsed trees of the most recently used pages; older ones are parsed again when
-    needed. Bounded so that a site's size never decides the memory its trees take."""
+class BodyReader(Protocol):
+    """Whole page bodies of a snapshot, for the few rules that read a page's full text."""
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._trees: OrderedDict[int, tuple[Page, lxml.html.HtmlElement]] = OrderedDict()
+    def html(self, url: str) -> str | None: ...
 
-    def get(self, page: Page) -> lxml.html.HtmlElement | None:
-        entry = self._trees.get(id(page))
-        if entry is None:
-            return None
-        self._trees.move_to_end(id(page))
-        return entry[1]
-
-    def put(self, page: Page, tree: lxml.html.HtmlElement) -> None:
-        self._trees[id(page)] = (page, tree)
-        self._trees.move_to_end(id(page))
-        while len(self._trees) > self.capacity:
-            self._trees.popitem(last=False)
-
-    def drop(self, page: Page) -> None:
-        self._trees.pop(id(page), None)
+    def document(self, url: str) -> str | None:
+        """The rendered DOM when the page was rendered, else its HTML."""
+        ...
 
 
-_TREES = _RecentTrees(capacity=48)
+class PageSink(Protocol):
+    """Where the crawler puts each fetched page; afterwards it reads them back through
+    `pages` and `bodies` (once `flush` has returned)."""
+
+    async def put(self, page: CapturedPage) -> None: ...
+
+    async def flush(self) -> None: ...
+
+    @property
+    def pages(self) -> Mapping[str, PageRecord]: ...
+
+    @property
+    def bodies(self) -> BodyReader: ...
+
+
+class MemoryPages:
+    """A PageSink that keeps every page in memory (bodies compressed): for small crawls and
+    for snapshots built by hand."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, PageRecord] = {}
+        self._bodies: dict[str, tuple[bytes | None, bytes | None]] = {}
+
+    async def put(self, page: CapturedPage) -> None:
+        self.add(page)
+
+    def add(self, page: CapturedPage) -> None:
+        url = page.record.url
+        self._pages[url] = page.record
+        self._bodies[url] = (compress(page.html) if page.html is not None else None,
+                             compress(page.rendered_html) if page.rendered_html is not None else None)
+
+    async def flush(self) -> None:
+        return None
+
+    @property
+    def pages(self) -> dict[str, PageRecord]:
+        return self._pages
+
+    @property
+    def bodies(self) -> MemoryPages:
+        return self
+
+    def html(self, url: str) -> str | None:
+        data = self._bodies.get(url, (None, None))[0]
+        return decompress(data) if data is not None else None
+
+    def document(self, url: str) -> str | None:
+        html, rendered = self._bodies.get(url, (None, None))
+        data = rendered if rendered is not None else html
+        return decompress(data) if data is not None else None
+
+
+class NoBodies:
+    """The bodies of a snapshot whose pages were not kept."""
+
+    def html(self, url: str) -> str | None:
+        return None
+
+    def document(self, url: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -365,7 +340,7 @@ class SiteSnapshot:
     started_at: str
     finished_at: str = ""
     homepage: FetchOutcome | None = None
-    pages: dict[str, Page] = field(default_factory=dict)
+    pages: Mapping[str, PageRecord] = field(default_factory=dict)
     link_checks: dict[str, FetchOutcome] = field(default_factory=dict)
     soft404: list[Soft404Probe] = field(default_factory=list)
     notes: list[CrawlNote] = field(default_factory=list)
@@ -373,24 +348,15 @@ class SiteSnapshot:
     ipv6: Ipv6Probe | None = None
     attachments: dict[str, Attachment] = field(default_factory=dict)
     tls_errors: dict[str, str] = field(default_factory=dict)   # site origin -> certificate error
+    bodies: BodyReader = field(default_factory=NoBodies, repr=False, compare=False)
 
     def __repr__(self) -> str:
         # Short on purpose: asyncio and anyio put reprs of tasks (with their results) into
         # strings; the default repr of a 20,000-page snapshot is hundreds of megabytes.
-        return f"<SiteSnapshot {self.name!r} {self.start_url} pages={len(self.pages)}>"
-
-    def keep_bodies(self, spill: BodySpill) -> None:
-        """The file where the crawl puts this snapshot's page bodies (closed by `close`)."""
-        self.__dict__["_spill"] = spill
-
-    def close(self) -> None:
-        """Delete the crawl's spilled page bodies (after the snapshot has been stored)."""
-        spill = self.__dict__.pop("_spill", None)
-        if spill is not None:
-            spill.close()
+        return f"<SiteSnapshot {self.name!r} {self.start_url}>"
 
     @property
-    def homepage_page(self) -> Page | None:
+    def homepage_page(self) -> PageRecord | None:
         return self.pages.get(self.start_url)
 
     def outcome_of(self, url: str) -> FetchOutcome | None:
@@ -412,8 +378,10 @@ class SiteSnapshot:
                     entries.append((source, link.tag))
         return graph
 
-    def html_pages(self) -> list[Page]:
-        return [p for p in self.pages.values() if p.is_html and p.fetch.ok]
+    def html_pages(self) -> Iterator[PageRecord]:
+        """The pages read as HTML, in crawl order (streamed: a stored snapshot reads them as
+        it goes)."""
+        return (p for p in self.pages.values() if p.is_html and p.fetch.ok)
 
 
 def now_iso() -> str:

@@ -183,7 +183,46 @@ def inspect(url: str, config_path: str | None, out: str, today: str | None, reso
     if render is not None:
         config = config.replace(render=dataclasses.replace(config.render, mode=render))
     site = _site_for(config, url, unit)
-    result, paths = _run(config, [site], Path(out), _today(today), _store_path(config))
+    # Without a config file the store goes with the report, never into the current directory.
+    store = _store_path(config) if config.source else Path(out) / "govaudit.sqlite"
+    result, paths = _run(config, [site], Path(out), _today(today), store)
+    _print_summary(result, paths)
+
+
+@main.command()
+@click.argument("run_id", metavar="RUN")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（默认 ./config.toml）")
+@click.option("--store", "store_option", type=click.Path(dir_okay=False),
+              help="数据库文件（默认配置中的 [store] path；govaudit inspect 不带配置时在其报告目录中）")
+@click.option("--out", type=click.Path(file_okay=False), help="报告目录（默认 [store] reports_dir/新运行编号）")
+@click.option("--today", help="检查基准日期 YYYY-MM-DD（默认为原运行的基准日期）")
+@_guarded
+def rejudge(run_id: str, config_path: str | None, store_option: str | None, out: str | None,
+            today: str | None) -> None:
+    """按现在的规则和配置重新判定一次已保存的运行（不联网，不重新抓取），写出新的报告。"""
+    from govaudit.inspection import rejudge_run
+    from govaudit.nightly import config_dir
+
+    config = load_config(config_path)
+    store_path = Path(store_option) if store_option else _store_path(config)
+    if not store_path.exists():
+        raise UsageError(f"数据库 {store_path} 不存在（用 --store 指定 govaudit inspect 报告目录中的 govaudit.sqlite）")
+    with Store(store_path) as store:
+        info = store.run_info(run_id)
+    if not info:
+        raise UsageError(f"数据库 {store_path} 中没有运行 {run_id}")
+    day = _today(today or info["today"])
+    try:
+        result = rejudge_run(config, store_path, run_id, day)
+        base = config_dir(config) / config.store.reports_dir if config.source else store_path.parent
+        out_dir = Path(out) if out else base / result.run_id
+        capture_screenshots(config, result.document, out_dir, store_path, result.run_id)
+        paths = write_reports(result.document, out_dir)
+        paths.update(write_run_extras(result, config, out_dir))
+        finish_run(store_path, result.run_id, config)
+    except OSError as exc:
+        raise GovauditError(f"无法写入报告或数据库（{exc.filename or ''}：{exc.strerror}）") from exc
+    click.echo(f"已按 {day.isoformat()} 重新判定运行 {run_id}，新运行编号 {result.run_id}。")
     _print_summary(result, paths)
 
 

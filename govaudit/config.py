@@ -173,6 +173,9 @@ class Store:
 @dataclass(frozen=True)
 class RunOptions:
     max_concurrent_sites: int = 16   # sites audited at once (politeness stays per host)
+    # Where pages are analysed and stored and sites judged: a worker process (the crawl keeps
+    # its own core) or a thread (no process start: small audits, tests).
+    judge: Literal["process", "thread"] = "process"
 
 
 @dataclass(frozen=True)

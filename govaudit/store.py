@@ -13,13 +13,19 @@ import sqlite3
 import cattrs.preconf.json
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterable
 
 from crawler.bodies import decompress
-from crawler.snapshot import FetchOutcome, Page, SiteSnapshot
+from crawler.snapshot import BodyReader, FetchOutcome, NoBodies, SiteSnapshot
 from govaudit.faults import pause_point
+from govaudit.stored import FactsReader, StoredRow, record_meta as _record_meta, with_stored_pages
 
 # Snapshot dataclasses <-> JSON. Page bodies have columns of their own; parsed trees are never stored.
 _converter = cattrs.preconf.json.make_converter()
+# The meta of a snapshot leaves out its pages and bodies (rows and columns of their own).
+_converter.register_structure_hook(BodyReader, lambda _value, _type: NoBodies())
+_converter.register_unstructure_hook(BodyReader, lambda _value: None)
+_converter.register_structure_hook_func(lambda type_: type_ is object, lambda value, _type: value)
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -83,6 +89,11 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE pages ADD COLUMN rendered BLOB;
     """,
+    """
+    ALTER TABLE pages ADD COLUMN facts TEXT;
+    CREATE INDEX pages_in_order ON pages (run_id, site, seq);
+    ALTER TABLE runs ADD COLUMN source_run TEXT;
+    """,
 )
 
 
@@ -90,7 +101,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
+        self.db = sqlite3.connect(self.path, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
@@ -113,64 +124,71 @@ class Store:
 
     # -- runs ------------------------------------------------------------------------------
 
-    def start_run(self, run_id: str, kind: str, started_at: str, today: str, tool_version: str) -> None:
+    def start_run(self, run_id: str, kind: str, started_at: str, today: str, tool_version: str,
+                  source_run: str | None = None) -> None:
+        """`source_run`: the run whose stored snapshots this one judges again (rejudge)."""
         with self.db:
-            self.db.execute("INSERT INTO runs (id, kind, started_at, finished_at, today, tool_version) "
-                            "VALUES (?, ?, ?, NULL, ?, ?)",
-                            (run_id, kind, started_at, today, tool_version))
+            self.db.execute("INSERT INTO runs (id, kind, started_at, finished_at, today, tool_version, source_run) "
+                            "VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                            (run_id, kind, started_at, today, tool_version, source_run))
+
+    def snapshot_run(self, run_id: str) -> str:
+        """The run whose snapshots `run_id` judged (itself, unless it was a rejudge)."""
+        row = self.db.execute("SELECT source_run FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return row[0] if row is not None and row[0] else run_id
 
     def finish_run(self, run_id: str, finished_at: str) -> None:
         with self.db:
             self.db.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (finished_at, run_id))
 
-    # -- snapshots -------------------------------------------------------------------------
+    # -- snapshots ------------------------------------------------------------------------
 
-    def save_snapshot(self, run_id: str, snapshot: SiteSnapshot) -> None:
+    def write_pages(self, run_id: str, site: str, pages: Iterable[StoredRow]) -> None:
+        """Pages of a site in flight, as the crawl goes (one transaction per batch). They
+        belong to the run once the site is committed; `discard_site` removes them when a
+        crash interrupted the site."""
         with self.db:
-            self._write_snapshot(run_id, snapshot)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO pages (run_id, site, url, seq, status, depth, meta, html, rendered, facts) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, site, row.record.url, row.record.seq, row.record.fetch.status, row.record.depth,
+                  _dump(_record_meta(row.record)), row.html, row.rendered, row.facts) for row in pages))
+
+    def discard_site(self, run_id: str, site: str) -> None:
+        """Everything stored of a site that was not committed (before auditing it again)."""
+        with self.db:
+            for table in ("pages", "link_checks", "snapshots"):
+                self.db.execute(f"DELETE FROM {table} WHERE run_id = ? AND site = ?", (run_id, site))
 
     def _write_snapshot(self, run_id: str, snapshot: SiteSnapshot) -> None:
         meta = _converter.unstructure(dataclasses.replace(snapshot, pages={}, link_checks={}))
+        meta.pop("bodies", None)
         self.db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", (run_id, snapshot.name, _dump(meta)))
-        self.db.executemany(
-            "INSERT OR REPLACE INTO pages (run_id, site, url, seq, status, depth, meta, html, rendered) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((run_id, snapshot.name, page.url, seq, page.fetch.status, page.depth,
-              _dump(_converter.unstructure(page)), page.compressed_body("html"),
-              page.compressed_body("rendered_html"))
-             for seq, page in enumerate(snapshot.pages.values())))
         self.db.executemany(
             "INSERT OR REPLACE INTO link_checks VALUES (?, ?, ?, ?)",
             ((run_id, snapshot.name, url, _dump(_converter.unstructure(outcome)))
              for url, outcome in snapshot.link_checks.items()))
 
-    def load_snapshot(self, run_id: str, site: str) -> SiteSnapshot:
+    def load_snapshot(self, run_id: str, site: str, facts: FactsReader | None = None) -> SiteSnapshot:
+        """A stored snapshot: its pages are read from the store as they are used (never all
+        at once); `facts` turns each page's stored facts into what the rules read."""
         row = self.db.execute("SELECT meta FROM snapshots WHERE run_id = ? AND site = ?",
                               (run_id, site)).fetchone()
         if row is None:
             raise KeyError(f"no snapshot of {site!r} in run {run_id!r}")
-        snapshot = _converter.structure(json.loads(row[0]), SiteSnapshot)
-        for url, page_meta, html, rendered in self.db.execute(
-                "SELECT url, meta, html, rendered FROM pages WHERE run_id = ? AND site = ? ORDER BY seq",
-                (run_id, site)):
-            fields = json.loads(page_meta)
-            page = _converter.structure(fields, Page)
-            page.html = decompress(html) if html is not None else None
-            if rendered is not None:
-                page.rendered_html = decompress(rendered)
-            elif fields.get("rendered_html") is not None:  # stored before schema 4: inside meta
-                page.rendered_html = fields["rendered_html"]
-            snapshot.pages[url] = page
+        meta = json.loads(row[0])
+        meta.pop("pages", None)
+        snapshot = _converter.structure(meta, SiteSnapshot)
         for url, outcome in self.db.execute(
                 "SELECT url, outcome FROM link_checks WHERE run_id = ? AND site = ?", (run_id, site)):
             snapshot.link_checks[url] = _converter.structure(json.loads(outcome), FetchOutcome)
-        return snapshot
+        return with_stored_pages(snapshot, self.path, run_id, facts)
 
     def captured_document(self, run_id: str, site: str, url: str) -> tuple[str, str] | None:
         """(HTML as the crawler captured it, when) of one page of a run; None when the run
         did not fetch it as HTML or its body has been pruned."""
         row = self.db.execute("SELECT meta, html FROM pages WHERE run_id = ? AND site = ? AND url = ?",
-                              (run_id, site, url)).fetchone()
+                              (self.snapshot_run(run_id), site, url)).fetchone()
         if row is None or row[1] is None:
             return None
         fetched_at = json.loads(row[0]).get("fetch", {}).get("fetched_at", "")
@@ -192,14 +210,16 @@ class Store:
     # -- results ---------------------------------------------------------------------------
 
     def commit_site(self, run_id: str, snapshot: SiteSnapshot, entry: dict[str, Any],
-                    findings: list[tuple[str, dict[str, Any]]], settled_rules: set[str], now: str) -> None:
+                    findings: list[tuple[str, dict[str, Any]]], settled_rules: set[str], now: str,
+                    *, with_snapshot: bool = True) -> None:
         """Everything about one audited site in one transaction: a crash loses the site in
         flight, never half of one. `findings` are (fingerprint, report.json finding);
         `settled_rules` are the rules that fully decided this time, whose earlier findings
         not seen again are therefore fixed (已整改)."""
         site = snapshot.name
         with self.db:
-            self._write_snapshot(run_id, snapshot)
+            if with_snapshot:   # (a rejudged run refers to the snapshot of the run it judged again)
+                self._write_snapshot(run_id, snapshot)
             self.db.execute("INSERT OR REPLACE INTO site_results "
                             "(run_id, site, url, unit, verdict, score, stats, data, finished_at) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

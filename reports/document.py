@@ -46,13 +46,17 @@ def plan_tasks() -> dict[str, dict[str, str]]:
 
 
 def site_stats(snapshot: SiteSnapshot, duration_s: float) -> dict[str, Any]:
-    targets = {link.url for page in snapshot.pages.values() for link in page.links}
-    checked = {u for u in targets if snapshot.outcome_of(u) is not None}
-    outcomes = [p.fetch for p in snapshot.pages.values()] + list(snapshot.link_checks.values())
+    targets: set[str] = set()
+    crawled: set[str] = set()
+    errors = sum(1 for o in snapshot.link_checks.values() if o.error is not None)
+    for page in snapshot.pages.values():   # one pass: a stored snapshot is read as it goes
+        crawled.add(page.url)
+        errors += page.fetch.error is not None
+        targets.update(link.url for link in page.links)
     return {
-        "pages": len(snapshot.pages),
-        "links_checked": len(checked),
-        "errors": sum(1 for o in outcomes if o.error is not None),
+        "pages": len(crawled),
+        "links_checked": sum(1 for u in targets if u in crawled or u in snapshot.link_checks),
+        "errors": errors,
         "duration_s": round(duration_s, 1),
     }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from govaudit.config import Config, CrawlLimits, Network, Politeness, RenderOptions, RetryPolicy, SiteConfig
+from govaudit.config import Config, CrawlLimits, Network, Politeness, RenderOptions, RetryPolicy, SiteConfig, RunOptions
 from govaudit.inspection import InspectionResult, audit_site, finish_run, inspect_sites
 from reports.render import write_reports
 from reports.document import SiteReport
@@ -30,6 +30,7 @@ def fast_config(**changes: object) -> Config:
         retry=dataclasses.replace(RetryPolicy(), timeout_s=3.0, backoff_s=0.05, request_deadline_s=10.0),
         politeness=dataclasses.replace(Politeness(), min_interval_s=0.0),
         render=RenderOptions(mode="never"),
+        run=RunOptions(judge="thread"),
     )
     return config.replace(**changes) if changes else config
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,10 @@ from checks.base import Finding
 from checks.columns.common import limit_for
 from checks.sitemodel.columns import column_class
 from crawler.encoding import decode_body
-from crawler.extract import extract_links
-from crawler.snapshot import FetchOutcome, Page
+from checks.facts import analyse_page
+from checks.pageread import PageRead, read_document
+from crawler.extract import extract_links, parse_html
+from crawler.snapshot import FetchOutcome, PageRecord
 from govaudit.config import Config, Freshness
 from tests.conftest import TODAY, fast_config
 from tests.support.pages import footer, page
@@ -65,17 +67,28 @@ def cases() -> list[Case]:
     return found
 
 
-def page_of(case: Case, url: str | None = None, *, depth: int = 1) -> Page:
-    """The case as the crawler would hold it after fetching it from `url`."""
+def record_of(case: Case, url: str | None = None, *, depth: int = 1) -> PageRecord:
+    """The case's record as the crawler makes it after fetching it from `url`."""
     url = url or case.facts.get("url") or DEFAULT_URL
     if url.startswith("/"):
         url = "http://127.0.0.1:8000" + url
-    page = Page(fetch=FetchOutcome(url=url, final_url=url, status=200, error=None, attempts=()),
-                depth=depth, found_on=None if depth == 0 else "http://127.0.0.1:8000/", found_via=None if depth == 0 else "a")
-    page.html = case.text()
+    links, skipped = extract_links(parse_html(case.text()), url)
+    return PageRecord(fetch=FetchOutcome(url=url, final_url=url, status=200, error=None, attempts=()),
+                      depth=depth, found_on=None if depth == 0 else "http://127.0.0.1:8000/",
+                      found_via=None if depth == 0 else "a", links=links, skipped_links=skipped, is_html=True)
+
+
+def page_of(case: Case, url: str | None = None, *, depth: int = 1) -> PageRead:
+    """The case as the analysers read it."""
+    page = read_document(record_of(case, url, depth=depth), case.text())
     assert page.tree is not None
-    page.links, page.skipped_links = extract_links(page.tree, url)
     return page
+
+
+def analysed_of(case: Case, url: str | None = None, *, depth: int = 1) -> PageRecord:
+    """The case's record with the facts the analysers stored for it."""
+    record = record_of(case, url, depth=depth)
+    return replace(record, facts=analyse_page(record, case.text(), TODAY))
 
 
 # Where a real page must sit for its relative links to reach its partner page.

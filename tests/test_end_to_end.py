@@ -13,7 +13,6 @@ from govaudit.cli import main
 from crawler.render import unavailable_reason
 from govaudit.config import RenderOptions
 from govaudit.demo.server import EXPECTED, RENDERED_EXPECTED
-from govaudit.inspection import judge_snapshot
 from govaudit.store import Store
 from govaudit.config import SiteConfig
 from tests.conftest import TODAY, fast_config, inspect_into
@@ -107,17 +106,3 @@ def test_nameservers_from_config_answer_the_crawl(site6: TestSite, tmp_path: Pat
     document = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     assert document["sites"][0]["verdict"] != "无法判定" and document["sites"][0]["stats"]["pages"] == 1
     assert ("GET", "/") in site6.hits
-
-
-def test_stored_snapshot_is_judged_again_offline(site: TestSite, tmp_path: Path) -> None:
-    site.page("/", page("首页", '<a href="/gone.html">旧</a><a href="/a.html">a</a>', foot="<div class='footer'>x</div>"))
-    site.page("/a.html", page("a"))
-    config = fast_config()
-    site_config = SiteConfig(name="存储测试", url=site.url("/"))
-    result = inspect_into(config, [site_config], tmp_path / "out", tmp_path / "s.sqlite")
-    with Store(tmp_path / "s.sqlite") as store:
-        snapshot = store.load_snapshot(result.run_id, "存储测试")
-    again = judge_snapshot(config, site_config, snapshot, TODAY, 0.0)
-    first = result.sites[0].results.findings
-    assert [(f.rule, f.url, f.message) for f in again.results.findings] == [(f.rule, f.url, f.message) for f in first]
-    assert again.verdict.score == result.sites[0].verdict.score

@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from checks.identity.marks import MARK_JUDGES, Status, judged
+from checks.identity.marks import Status, judged
 from checks.registry import all_rules
 from checks.sitemodel.interaction import Message, listed_messages, with_detail
 from checks.sitemodel.lists import Item, list_items
 from checks.sitemodel.pagefacts import is_article, page_facts
 from tests.conftest import TODAY
-from tests.corpus import MARKUP, Case, cases, page_of
+from tests.corpus import MARKUP, Case, analysed_of, cases, page_of
 
 CASES = cases()
 MARKS = {"site_code": "identity.site_code", "icp": "identity.icp", "police": "identity.police",
@@ -41,10 +41,10 @@ def test_the_corpus_has_the_layouts_it_promises() -> None:
 @pytest.mark.parametrize("case", [c for c in CASES if c.facts.get("identity")], ids=_ids)
 def test_identity_marks_as_a_reader_sees_them(case: Case) -> None:
     all_rules()  # registers the judges
-    page = page_of(case)
+    page = analysed_of(case)
     for key, rule in MARKS.items():
         shown = case.facts["identity"].get(key)
-        status = judged(page, rule, MARK_JUDGES[rule], {}).status   # frames not fetched: unknown
+        status = judged(page, rule, {}).status   # frames not fetched: unknown
         if shown in NOT_ON_THE_PAGE:
             assert status in (Status.PRESENT, Status.UNSURE), (rule, status)
         elif shown:
@@ -90,8 +90,7 @@ def test_list_pages_are_not_taken_for_articles(case: Case) -> None:
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.facts["kind"] == "article"], ids=_ids)
 def test_articles_are_recognised_and_dated(case: Case) -> None:
-    page = page_of(case)
-    facts = page_facts(page, TODAY)
+    facts = page_facts(analysed_of(case), TODAY)
     assert facts.is_article
     if case.facts.get("article_date"):
         assert facts.article_date is not None

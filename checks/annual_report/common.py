@@ -37,14 +37,11 @@ def deadline_for(year: int, kind: str) -> date:
 
 
 def site_reports(snapshot: SiteSnapshot, context: RuleContext) -> list[FoundReport]:
-    key = f"_annual_reports_{context.today.isoformat()}"
-    if key not in snapshot.__dict__:
-        snapshot.__dict__[key] = _find(snapshot, context)
-    return snapshot.__dict__[key]  # type: ignore[no-any-return]
+    return context.models.get(_find, snapshot, context)
 
 
 def _find(snapshot: SiteSnapshot, context: RuleContext) -> list[FoundReport]:
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     list_dates = {item.url: item.date for column in model.columns.values() for item in column.items if item.date}
     found: dict[str, FoundReport] = {}
     for url, texts in model.anchors.items():
@@ -60,8 +57,9 @@ def _find(snapshot: SiteSnapshot, context: RuleContext) -> list[FoundReport]:
 
 def _read(snapshot: SiteSnapshot, url: str, title: str) -> tuple[AnnualReport | None, str | None]:
     page = snapshot.pages.get(url)
-    if page is not None and page.html is not None and page.fetch.ok:
-        report = from_html(page.html, title)
+    html = snapshot.bodies.html(url) if page is not None and page.fetch.ok else None
+    if html is not None:
+        report = from_html(html, title)
         return report, report.unreadable
     attachment = snapshot.attachments.get(url)
     if attachment is not None:

@@ -11,7 +11,7 @@ from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     for column in model.columns.values():
         if column.blank:
             yield RULE.finding(column.url, {"column": column.name, "column_url": column.url,

@@ -11,7 +11,7 @@ from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     entries = freshness(model, context.config.freshness, context.today)
     if not entries:
         yield RULE.not_checked("没有识别出栏目列表页（页面可能由脚本生成，或抓取范围不足）")

@@ -12,7 +12,7 @@ from crawler.snapshot import SiteSnapshot
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     options = context.config.freshness
-    entries = freshness(site_model(snapshot, context.today), options, context.today)
+    entries = freshness(site_model(snapshot, context), options, context.today)
     stale_a = [e.column.name for e in entries if counts_for_veto_a(e)]
     not_updated = [e.column.name for e in entries if is_not_updated(e)]
     blank = [e.column.name for e in entries if e.status == "blank"]

@@ -15,7 +15,7 @@ BASIS_ORDINANCE = "《中华人民共和国政府信息公开条例》（国务�
 
 
 def model_and_column(snapshot: SiteSnapshot, context: RuleContext) -> tuple[SiteModel, Found]:
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     return model, disclosure_column(model, snapshot)
 
 

@@ -19,7 +19,7 @@ from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     limit = context.config.freshness.homepage_days
     today = context.today
     where = "首页"

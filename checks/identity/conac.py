@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, attributes_text, data, footer_findings, register_judge
-from crawler.snapshot import Page, SiteSnapshot
+from checks.pageread import PageRead
+from crawler.snapshot import SiteSnapshot
 
 
-def judge(page: Page, text: PageText) -> MarkResult:
+def judge(page: PageRead, text: PageText) -> MarkResult:
     attributes = attributes_text(page)
     lowered = attributes.lower()
     if any(m.lower() in lowered for m in data()["conac_markers"]):
@@ -21,7 +22,7 @@ def judge(page: Page, text: PageText) -> MarkResult:
     return MarkResult(Status.MISSING)
 
 
-def _drawn_by_script(page: Page) -> bool:
+def _drawn_by_script(page: PageRead) -> bool:
     """A script that draws the badge (dcs.conac.cn), or an empty placeholder it fills."""
     tree = page.tree
     if tree is None:
@@ -35,7 +36,7 @@ def _drawn_by_script(page: Page) -> bool:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot, judge)
+    return footer_findings(RULE, snapshot)
 
 
 RULE = Rule(

@@ -7,14 +7,15 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, data, footer_findings, register_judge
-from crawler.snapshot import Page, SiteSnapshot
+from checks.pageread import PageRead
+from crawler.snapshot import SiteSnapshot
 
 # Bounded repetitions: a page of one endless word must not make the search quadratic.
 _NUMBER_OR_MAIL = re.compile(
     r"(?<!\d)(?:\(?0\d{2,3}[)-]?\d{7,8}|1[3-9]\d{9}|12345)(?!\d)|[\w.-]{1,64}@[\w-]{1,63}\.[\w.]{2,63}", re.ASCII)
 
 
-def judge(page: Page, text: PageText) -> MarkResult:
+def judge(page: PageRead, text: PageText) -> MarkResult:
     for source in (text.footer, text.whole):
         if any(word in source for word in data()["contact_keywords"]) or _NUMBER_OR_MAIL.search(source):
             return MarkResult(Status.PRESENT)
@@ -22,7 +23,7 @@ def judge(page: Page, text: PageText) -> MarkResult:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot, judge)
+    return footer_findings(RULE, snapshot)
 
 
 RULE = Rule(

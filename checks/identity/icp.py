@@ -8,7 +8,8 @@ from functools import cache
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings, register_judge
-from crawler.snapshot import Page, SiteSnapshot
+from checks.pageread import PageRead
+from crawler.snapshot import SiteSnapshot
 
 
 @cache
@@ -16,7 +17,7 @@ def _valid() -> re.Pattern[str]:
     return re.compile(rf"[{data()['icp_provinces']}]\s*ICP\s*[备证]\s*\d{{5,10}}\s*号(?:\s*-\s*\d+)?", re.I)
 
 
-def judge(page: Page, text: PageText) -> MarkResult:
+def judge(page: PageRead, text: PageText) -> MarkResult:
     if _valid().search(text.whole):
         return MarkResult(Status.PRESENT)
     seen = find_labelled(text.footer.upper(), "ICP", span=16)
@@ -27,7 +28,7 @@ def judge(page: Page, text: PageText) -> MarkResult:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot, judge)
+    return footer_findings(RULE, snapshot)
 
 
 RULE = Rule(

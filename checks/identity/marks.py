@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from importlib import resources
@@ -22,9 +22,10 @@ from typing import Any
 
 import lxml.etree
 
-from checks.base import Outcome, Rule
-from checks.pagetext import VISIBLE_TEXT, nfkc, page_nodes
-from crawler.snapshot import Page, SiteSnapshot
+from checks.base import Analyser, Outcome, Rule
+from checks.pageread import PageRead
+from checks.pagetext import VISIBLE_TEXT, nfkc
+from crawler.snapshot import PageRecord, SiteSnapshot
 
 _MAX_PAGES_LISTED = 20
 _ATTRIBUTES = lxml.etree.XPath("//@href | //@src | //@alt | //@title | //@id", smart_strings=False)
@@ -48,6 +49,18 @@ class Status(Enum):
 class MarkResult:
     status: Status
     seen: str = ""      # the malformed text, or the footer snippet
+
+
+@dataclass(frozen=True)
+class IdentityFacts:
+    """The `identity` facts of a page: every identity judge's result on it."""
+
+    script_footer: bool                         # a script writes the footer (or there is none to read)
+    footer_tail: str                            # the end of its footer text (evidence)
+    marks: tuple[tuple[str, MarkResult], ...]   # (rule id, result)
+
+    def mark(self, rule_id: str) -> MarkResult | None:
+        return next((result for rule, result in self.marks if rule == rule_id), None)
 
 
 @dataclass(frozen=True)
@@ -86,57 +99,51 @@ def _footer_elements(root: Any) -> list[Any]:
     return [el for el in found if not any(a in chosen for a in el.iterancestors())]
 
 
-def page_text(page: Page) -> PageText:
-    """Computed once per page and shared by the six identity rules (the crawl's analysis
-    forgets it once their results are known: it is as large as the page)."""
-    return page.memo(_TEXT_KEY, _page_text)
-
-
-Judge = Callable[[Page, PageText], "MarkResult"]
-# rule id -> its judge: what the crawl's page analysis runs on every page.
+Judge = Callable[[PageRead, PageText], "MarkResult"]
+# rule id -> its judge: what the `identity` analyser runs on every navigation page.
 MARK_JUDGES: dict[str, Judge] = {}
-_TEXT_KEY = "identity:text"
-_SHARED_RESULTS: dict[MarkResult, MarkResult] = {}
 
 
 def register_judge(rule: Rule, judge: Judge) -> None:
     MARK_JUDGES[rule.id] = judge
 
 
-def mark_result(page: Page, rule_id: str, judge: Judge) -> MarkResult:
-    if rule_id not in MARK_JUDGES:   # a judge not registered (tests): computed directly
-        return judge(page, page_text(page))
-    return _page_marks(page)[list(MARK_JUDGES).index(rule_id) + 1]  # type: ignore[return-value]
+def analyse_identity(page: PageRead, today: object) -> IdentityFacts | None:
+    """Every identity judge on the page (frame fragments too: a page may show its footer in one)."""
+    if page.tree is None:
+        return None
+    text = page_text(page)
+    return IdentityFacts(text.script_footer, text.footer[-300:],
+                         tuple((rule_id, judge(page, text)) for rule_id, judge in MARK_JUDGES.items()))
 
 
-def script_footer(page: Page) -> bool:
-    return bool(_page_marks(page)[0])
+ANALYSERS = (Analyser("identity", analyse_identity),)
 
 
-def _page_marks(page: Page) -> tuple[object, ...]:
-    """(footer written by script?, one MarkResult per registered judge): one small tuple
-    per page, whatever the number of pages."""
-    def compute(p: Page) -> tuple[object, ...]:
-        text = page_text(p)
-        results = (judge(p, text) for judge in MARK_JUDGES.values())
-        return (text.script_footer, *(_SHARED_RESULTS.setdefault(r, r) for r in results))
-
-    return page.memo("identity", compute)
+def identity_facts(page: PageRecord) -> IdentityFacts | None:
+    facts = getattr(page.facts, "identity", None)
+    return facts if isinstance(facts, IdentityFacts) else None
 
 
-def analyse_marks(page: Page) -> None:
-    """Every identity judge on the page while its tree is alive; keeps the small results."""
-    _page_marks(page)
-    page.forget(_TEXT_KEY)
+def mark_result(page: PageRecord, rule_id: str) -> MarkResult:
+    """The stored result of rule `rule_id`'s judge on `page` (unsure when not analysed)."""
+    facts = identity_facts(page)
+    result = facts.mark(rule_id) if facts is not None else None
+    return result if result is not None else MarkResult(Status.UNSURE, "页面未经分析")
 
 
-def _page_text(page: Page) -> PageText:
+def script_footer(page: PageRecord) -> bool:
+    facts = identity_facts(page)
+    return facts is not None and facts.script_footer
+
+
+def page_text(page: PageRead) -> PageText:
     tree = page.tree
     if tree is None:
         return PageText("", "", False, False)
     body = tree.find("body")
     root = body if body is not None else tree
-    visible = " ".join(page_nodes(page)) if body is not None else _visible_text(root)
+    visible = " ".join(page.nodes) if body is not None else _visible_text(root)
     outermost = _footer_elements(root)
     footer = " ".join(_visible_text(el) for el in outermost)
     tail = visible[-int(data()["footer_tail_chars"]):]
@@ -161,7 +168,7 @@ def _has_scripts(tree: Any) -> bool:
     return any(script.get("src") or (script.text or "").strip() for script in tree.iter("script"))
 
 
-def frame_urls(page: Page) -> list[str]:
+def frame_urls(page: PageRecord) -> list[str]:
     """URLs of the frames a page shows (a footer may be one of them)."""
     return [link.url for link in page.links if link.tag in _FRAME_TAGS]
 
@@ -179,7 +186,7 @@ def _script_writes_footer(tree: Any, footer_text: str) -> bool:
     return False
 
 
-def attributes_text(page: Page) -> str:
+def attributes_text(page: PageRead) -> str:
     """href/src/alt/title/id of every element: where badge images and scripts show."""
     tree = page.tree
     if tree is None:
@@ -187,57 +194,78 @@ def attributes_text(page: Page) -> str:
     return " ".join(_ATTRIBUTES(tree))
 
 
-def audited_pages(snapshot: SiteSnapshot) -> list[Page]:
+def audited_pages(snapshot: SiteSnapshot) -> Iterator[PageRecord]:
     """Pages a visitor opens by themselves: HTML, loaded, not iframe fragments."""
-    return [p for p in snapshot.html_pages() if p.is_navigation_page]
+    return (p for p in snapshot.html_pages() if p.is_navigation_page)
 
 
-def footer_findings(rule: Rule, snapshot: SiteSnapshot,
-                    judge: Any) -> Iterator[Outcome]:
-    """Run `judge(page, text) -> MarkResult` on every audited page; one finding per
-    (status, malformed value) listing the pages, one not_checked for unsure pages."""
-    groups: dict[tuple[Status, str], list[Page]] = {}
-    unsure: list[Page] = []
-    pages = audited_pages(snapshot)
-    for page in pages:
-        result = judged(page, rule.id, judge, snapshot.pages)
+@dataclass
+class _Group:
+    """Pages with one (status, seen) result: counted whole, a few kept as evidence."""
+
+    first: PageRecord
+    count: int = 0
+    urls: list[str] = field(default_factory=list)
+    on_homepage: bool = False
+    rendered: bool = False
+
+    def add(self, page: PageRecord) -> None:
+        self.count += 1
+        if len(self.urls) < _MAX_PAGES_LISTED:
+            self.urls.append(page.url)
+        if page.depth == 0 and not self.on_homepage:
+            self.first, self.on_homepage = page, True
+        self.rendered = self.rendered or page.rendered
+
+
+def footer_findings(rule: Rule, snapshot: SiteSnapshot) -> Iterator[Outcome]:
+    """The rule's judge on every audited page (as the analysis stored it); one finding per
+    (status, malformed value) counting the pages, one not_checked for unsure pages."""
+    groups: dict[tuple[Status, str], _Group] = {}
+    unsure: list[str] = []
+    unsure_count = checked = 0
+    for page in audited_pages(snapshot):
+        checked += 1
+        result = judged(page, rule.id, snapshot.pages)
         if result.status is Status.PRESENT:
             continue
         if result.status is Status.UNSURE:
-            unsure.append(page)
+            unsure_count += 1
+            if len(unsure) < 3:
+                unsure.append(page.url)
             continue
-        groups.setdefault((result.status, result.seen), []).append(page)
-    if not pages:
+        groups.setdefault((result.status, result.seen), _Group(page)).add(page)
+    if not checked:
         yield rule.not_checked("没有可检查的页面")
     for (status, seen), group in groups.items():
-        on_homepage = any(p.depth == 0 for p in group)
-        first = next((p for p in group if p.depth == 0), group[0])
+        first = group.first
+        facts = identity_facts(first)
         evidence = {
-            "pages_checked": len(pages), "pages_affected": len(group),
-            "pages": [p.url for p in group[:_MAX_PAGES_LISTED]], "on_homepage": on_homepage,
-            "seen": seen, "footer_text": page_text(first).footer[-300:], "checked_at": first.fetch.fetched_at,
-            "view": "浏览器渲染后的页面" if any(p.rendered for p in group) else "页面源代码",
+            "pages_checked": checked, "pages_affected": group.count,
+            "pages": group.urls, "on_homepage": group.on_homepage,
+            "seen": seen, "footer_text": facts.footer_tail if facts else "", "checked_at": first.fetch.fetched_at,
+            "view": "浏览器渲染后的页面" if group.rendered else "页面源代码",
         }
-        yield rule.finding(first.url, evidence, variant=status.value, on_homepage=on_homepage)
-    if unsure:
-        sample = "、".join(p.url for p in unsure[:3])
+        yield rule.finding(first.url, evidence, variant=status.value, on_homepage=group.on_homepage)
+    if unsure_count:
+        sample = "、".join(unsure)
         why = next((n.detail for n in snapshot.notes if n.kind == "render_unavailable"), "未渲染")
-        yield rule.not_checked(f"{len(unsure)} 个页面没有可读的页脚（由脚本生成或页面为空；{why}），无法判断（如 {sample}）")
+        yield rule.not_checked(f"{unsure_count} 个页面没有可读的页脚（由脚本生成或页面为空；{why}），无法判断（如 {sample}）")
 
 
-def judged(page: Page, rule_id: str, judge: Judge, pages: Mapping[str, Page]) -> MarkResult:
+def judged(page: PageRecord, rule_id: str, pages: Mapping[str, PageRecord]) -> MarkResult:
     """The mark on `page` as a visitor sees it: on the page, else in one of its frames
     (`pages`: the crawled pages); missing on a page whose footer a script writes, and not
     rendered, is unknown."""
-    result = mark_result(page, rule_id, judge)
+    result = mark_result(page, rule_id)
     if result.status is Status.MISSING:
-        result = _in_frames(page, rule_id, judge, pages) or result
+        result = _in_frames(page, rule_id, pages) or result
     if result.status is Status.MISSING and script_footer(page) and not page.rendered:
         return MarkResult(Status.UNSURE, "页脚由脚本生成")
     return result
 
 
-def _in_frames(page: Page, rule_id: str, judge: Judge, pages: Mapping[str, Page]) -> MarkResult | None:
+def _in_frames(page: PageRecord, rule_id: str, pages: Mapping[str, PageRecord]) -> MarkResult | None:
     """The mark as the page's frames show it: present in one of them, or unknown when a
     frame was not fetched; None when the page has no frames."""
     results = []
@@ -246,7 +274,7 @@ def _in_frames(page: Page, rule_id: str, judge: Judge, pages: Mapping[str, Page]
         if frame is None or not frame.is_html or not frame.fetch.ok:
             results.append(MarkResult(Status.UNSURE, url))
             continue
-        results.append(mark_result(frame, rule_id, judge))   # judged once per frame, however many pages show it
+        results.append(mark_result(frame, rule_id))
     if any(r.status is Status.PRESENT for r in results):
         return MarkResult(Status.PRESENT)
     return next((r for r in results if r.status is Status.UNSURE), None)

@@ -9,7 +9,8 @@ from functools import cache
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings, register_judge
-from crawler.snapshot import Page, SiteSnapshot
+from checks.pageread import PageRead
+from crawler.snapshot import SiteSnapshot
 
 _LABELS = ("公网安备", "公安备案", "网安备")
 
@@ -19,7 +20,7 @@ def _valid() -> re.Pattern[str]:
     return re.compile(rf"[{data()['police_provinces']}]\s*公网安备\s*\d{{14}}(?!\d)")
 
 
-def judge(page: Page, text: PageText) -> MarkResult:
+def judge(page: PageRead, text: PageText) -> MarkResult:
     if _valid().search(text.whole):
         return MarkResult(Status.PRESENT)
     for label in _LABELS:
@@ -30,7 +31,7 @@ def judge(page: Page, text: PageText) -> MarkResult:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot, judge)
+    return footer_findings(RULE, snapshot)
 
 
 RULE = Rule(

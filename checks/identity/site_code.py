@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
-from crawler.snapshot import Page, SiteSnapshot
+from checks.pageread import PageRead
+from crawler.snapshot import SiteSnapshot
 
 _LABELLED = re.compile(r"标识码\s*:?\s*([A-Za-z0-9]*)")
 VALID_CODE = re.compile(r"^(\d{10}|bm\d{8})$", re.I)
@@ -18,7 +19,7 @@ def shown_codes(text: PageText) -> set[str]:
     return {value.lower() for value in _LABELLED.findall(text.whole) if VALID_CODE.match(value)}
 
 
-def judge(page: Page, text: PageText) -> MarkResult:
+def judge(page: PageRead, text: PageText) -> MarkResult:
     for source in (text.footer, text.whole):
         if any(VALID_CODE.match(value) for value in _LABELLED.findall(source)):
             return MarkResult(Status.PRESENT)
@@ -31,7 +32,7 @@ def judge(page: Page, text: PageText) -> MarkResult:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot, judge)
+    return footer_findings(RULE, snapshot)
 
 
 RULE = Rule(

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
 from checks.identity.site_code import VALID_CODE, shown_codes
-from crawler.snapshot import Page, SiteSnapshot
+from checks.pageread import PageRead
+from crawler.snapshot import SiteSnapshot
 
 
-def judge(page: Page, text: PageText) -> MarkResult:
+def judge(page: PageRead, text: PageText) -> MarkResult:
     meta = text.meta_site_code.lower()
     shown = shown_codes(text)
     if VALID_CODE.match(meta) and shown and meta not in shown:
@@ -21,7 +22,7 @@ def judge(page: Page, text: PageText) -> MarkResult:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot, judge)
+    return footer_findings(RULE, snapshot)
 
 
 RULE = Rule(

@@ -7,19 +7,20 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
-from crawler.snapshot import Page, SiteSnapshot
+from checks.pageread import PageRead
+from crawler.snapshot import SiteSnapshot
 
 _SPONSOR = re.compile(r"主\s*办(?:单位)?\s*:?\s*[\u4e00-\u9fff（）()]{2,}")
 
 
-def judge(page: Page, text: PageText) -> MarkResult:
+def judge(page: PageRead, text: PageText) -> MarkResult:
     if _SPONSOR.search(text.footer) or _SPONSOR.search(text.whole):
         return MarkResult(Status.PRESENT)
     return MarkResult(Status.MISSING)
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot, judge)
+    return footer_findings(RULE, snapshot)
 
 
 RULE = Rule(

@@ -13,7 +13,7 @@ from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     found_channels = channels(model)
     if not found_channels:
         home = snapshot.homepage_page

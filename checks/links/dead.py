@@ -10,6 +10,7 @@ the crawler's retries, and a HEAD answered with an error by a GET.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from enum import Enum
 
@@ -45,8 +46,9 @@ def _failing_targets(snapshot: SiteSnapshot) -> dict[str, tuple[FetchOutcome, Ve
     """Every fetched or checked URL that did not load, with how it fared (a crawled page's
     own fetch wins over a link check of the same URL, as in SiteSnapshot.outcome_of)."""
     failing: dict[str, tuple[FetchOutcome, Verdict]] = {}
-    outcomes = list(snapshot.link_checks.items()) + [(url, page.fetch) for url, page in snapshot.pages.items()]
-    for url, outcome in outcomes:
+    link_checks = ((url, outcome) for url, outcome in snapshot.link_checks.items())
+    page_fetches = ((url, page.fetch) for url, page in snapshot.pages.items())
+    for url, outcome in itertools.chain(link_checks, page_fetches):
         verdict = judge(outcome)
         if verdict is Verdict.ALIVE:
             failing.pop(url, None)

@@ -10,6 +10,7 @@ from checks.sitemodel.columns import SiteModel, matches
 from checks.sitemodel.documents import VALIDITY_WORDS, DocumentMeta
 from checks.sitemodel.laws import Law, LawLibrary
 from checks.sitemodel.lists import visible_text
+from checks.pageread import read_page
 from crawler.snapshot import SiteSnapshot
 
 BASIS_25 = "珠高办〔2021〕50号 工作要点第25项（对照中国政府法制信息网行政法规库的国家正式版本更新行政法规文本）"
@@ -45,7 +46,7 @@ def validity_marks_in_lists(model: SiteModel, snapshot: SiteSnapshot) -> dict[st
     marks: dict[str, str] = {}
     for column in model.columns.values():
         for page_url in column.pages:
-            page = snapshot.pages.get(page_url)
+            page = read_page(snapshot, page_url)
             if page is None or page.tree is None:
                 continue
             for row in page.tree.iter("tr", "li"):

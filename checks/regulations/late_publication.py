@@ -25,7 +25,7 @@ def working_days_between(start, end) -> int:  # type: ignore[no-untyped-def]
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     limit = context.config.regulations.late_publication_working_days
-    for url, meta in site_model(snapshot, context.today).documents.items():
+    for url, meta in site_model(snapshot, context).documents.items():
         if meta.written is None or meta.published is None:
             continue
         try:

@@ -17,7 +17,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         yield RULE.not_checked(f"部门网站的规章、规范性文件一般由门户网站的文件库统一公开，默认不检查"
                                f"（[regulations] library_site_kinds = {list(kinds)}）")
         return
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     if model.find_links(LIBRARY_WORDS):
         return
     unknown = absence_unknown(snapshot, context)

@@ -11,7 +11,7 @@ from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     documents = library_documents(model)
     if not documents:
         yield RULE.not_checked("没有识别出规章、规范性文件库栏目")

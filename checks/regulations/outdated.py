@@ -16,7 +16,7 @@ from crawler.snapshot import SiteSnapshot
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     library = context.law_library
     tolerance = timedelta(days=context.config.regulations.version_tolerance_days)
-    for text in law_texts(site_model(snapshot, context.today), library):
+    for text in law_texts(site_model(snapshot, context), library):
         meta, law = text.meta, text.law
         if law is None:
             yield RULE.not_checked(f"“{meta.title}”不在法规参考库（{library.snapshot_date} 快照）中，未核对版本", meta.url)

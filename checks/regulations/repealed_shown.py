@@ -20,7 +20,7 @@ def _marked_gone(validity: str | None) -> bool:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     library = context.law_library
     for text in law_texts(model, library):
         page = snapshot.pages.get(text.meta.url)

@@ -1,5 +1,6 @@
 """The site's structure as the crawl saw it: columns (栏目) with their names, pages, items
-and newest dates, and the homepage's own items. Built once per snapshot, shared by rules.
+and newest dates, and the homepage's own items. Built once per judging of a site from the
+stored page facts, shared by rules through their context.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -16,8 +17,11 @@ from typing import Any
 from checks.sitemodel.dates import FoundDate
 from checks.sitemodel.documents import DocumentMeta
 from checks.sitemodel.lists import Item, list_items
-from checks.sitemodel.pagefacts import BOILERPLATE_SAMPLE, Listing, block_hashes, has_attachments, page_facts
-from crawler.snapshot import Page, SiteSnapshot
+from checks.base import RuleContext
+from checks.pageread import read_page
+from checks.sitemodel.pagefacts import (BOILERPLATE_SAMPLE, Listing, block_hashes, has_attachments, is_attachment,
+                                        page_facts, stable_hash)
+from crawler.snapshot import PageRecord, SiteSnapshot
 from crawler.urls import origin_key
 
 # Pages kept per link target (in crawl order: the pages nearest the homepage come first).
@@ -85,39 +89,55 @@ class SiteModel:
                 if matches(text, words)]
 
 
-def site_model(snapshot: SiteSnapshot, today: date) -> SiteModel:
-    """The model of a snapshot, built once per (snapshot, today)."""
-    cache_key = f"_site_model_{today.isoformat()}"
-    cached = snapshot.__dict__.get(cache_key)
-    if cached is None:
-        cached = _build(snapshot, today)
-        snapshot.__dict__[cache_key] = cached
-    return cached
+def site_model(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
+    """The model of the site, built once per judging (kept by the context)."""
+    return context.models.get(_build, snapshot, context)
 
 
-def _build(snapshot: SiteSnapshot, today: date) -> SiteModel:
-    anchors: dict[str, Counter[str]] = {}
-    linked_on: dict[str, list[str]] = {}
+def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
+    """One pass over the stored pages and their facts: nothing of a page but its small facts
+    stays in memory."""
+    today = context.today
+    scope = set(snapshot.scope_hosts)
+    model = SiteModel(today, {}, {}, {}, [], {}, Boilerplate(set()))
+    listings: list[tuple[PageRecord, Listing]] = []   # navigation pages below the homepage that list
+    blocks: Counter[int] = Counter()
+    sampled = 0
     for page in snapshot.pages.values():
-        for link in page.links:
-            if link.tag in ("a", "area"):
-                anchors.setdefault(link.url, Counter())[" ".join(link.text.split())] += 1
-                sources = linked_on.setdefault(link.url, [])
-                if len(sources) < _MAX_SOURCES_KEPT and (not sources or sources[-1] != page.url):
-                    sources.append(page.url)
-    pages = [p for p in snapshot.html_pages() if origin_key(p.fetch.final_url) in set(snapshot.scope_hosts)]
-    model = SiteModel(today, anchors, linked_on, {}, [], {}, _boilerplate(pages))
-    home = snapshot.homepage_page
-    if home is not None and home.is_html:
-        model.homepage_items = list(page_facts(home, today).homepage_items)
-    for page in pages:
+        _add_anchors(model, page)
+        if not (page.is_html and page.fetch.ok and origin_key(page.fetch.final_url) in scope):
+            continue
         facts = page_facts(page, today)
+        hashes = block_hashes(page)
+        if hashes is not None and sampled < BOILERPLATE_SAMPLE:
+            sampled += 1
+            blocks.update(hashes)
+        if page.depth == 0:
+            model.homepage_items = list(facts.homepage_items)
         if facts.article_date is not None and facts.is_article:
             model.article_dates[page.url] = facts.article_date
         if facts.document is not None:
             model.documents[page.url] = facts.document
-    _collect_columns(model, snapshot, pages)
+        if facts.listing is not None and page.depth > 0 and page.is_navigation_page:
+            listings.append((_without_links(page), facts.listing))
+    if sampled >= 3:
+        model.boilerplate = Boilerplate({b for b, n in blocks.items() if n >= max(2, sampled // 2)})
+    _collect_columns(model, snapshot, listings)
     return model
+
+
+def _add_anchors(model: SiteModel, page: PageRecord) -> None:
+    for link in page.links:
+        if link.tag in ("a", "area"):
+            model.anchors.setdefault(link.url, Counter())[" ".join(link.text.split())] += 1
+            sources = model.linked_on.setdefault(link.url, [])
+            if len(sources) < _MAX_SOURCES_KEPT and (not sources or sources[-1] != page.url):
+                sources.append(page.url)
+
+
+def _without_links(page: PageRecord) -> PageRecord:
+    """The record of a list page as the columns need it (its links are in the anchors)."""
+    return replace(page, links=tuple(link for link in page.links if is_attachment(link.url)), facts=None)
 
 
 class Boilerplate:
@@ -128,26 +148,13 @@ class Boilerplate:
         self._hashes = hashes
 
     def __contains__(self, block: object) -> bool:
-        return hash(block) in self._hashes
+        return isinstance(block, str) and stable_hash(block) in self._hashes
 
 
-def _boilerplate(pages: list[Page]) -> Boilerplate:
-    sample = pages[:BOILERPLATE_SAMPLE]
-    if len(sample) < 3:
-        return Boilerplate(set())
-    counts: Counter[int] = Counter()
-    for page in sample:
-        counts.update(block_hashes(page))
-    return Boilerplate({block for block, n in counts.items() if n >= max(2, len(sample) // 2)})
-
-
-def _collect_columns(model: SiteModel, snapshot: SiteSnapshot, pages: list[Page]) -> None:
+def _collect_columns(model: SiteModel, snapshot: SiteSnapshot, listings: list[tuple[PageRecord, Listing]]) -> None:
     later_pages: dict[str, str] = {}   # a further page of a list -> the list's first page
-    for page in sorted(pages, key=lambda p: p.depth):
-        if page.depth == 0 or page.url in later_pages or not page.is_navigation_page:
-            continue
-        listing = page_facts(page, model.today).listing
-        if listing is None:  # an article
+    for page, listing in sorted(listings, key=lambda pair: pair[0].depth):
+        if page.url in later_pages:
             continue
         items = list(listing.items)
         column = Column(url=page.url, name=model.name_of(page.url) or _title_name(page.title),
@@ -167,19 +174,25 @@ def _collect_columns(model: SiteModel, snapshot: SiteSnapshot, pages: list[Page]
         column = model.columns.get(first_url)
         if further is None or column is None or not further.is_html:
             continue
-        listing = page_facts(further, model.today).listing
-        further_items = listing.items if listing is not None else list_items(further, model.today)
+        further_listing = page_facts(further, model.today).listing
+        further_items = further_listing.items if further_listing is not None else _read_items(snapshot, further_url, model.today)
         column.pages.append(further_url)
         known = {i.url for i in column.items}
         column.items.extend(i for i in further_items if i.url not in known)
         model.columns.pop(further_url, None)
 
 
+def _read_items(snapshot: SiteSnapshot, url: str, today: date) -> list[Item]:
+    """The items of a further list page that the analysis took for an article."""
+    page = read_page(snapshot, url)
+    return list_items(page, today) if page is not None else []
+
+
 def _title_name(title: str) -> str:
     return re.split(r"[-_|—]", title, maxsplit=1)[0].strip()
 
 
-def _looks_blank(page: Page, listing: Listing, text: str) -> bool:
+def _looks_blank(page: PageRecord, listing: Listing, text: str) -> bool:
     """A 暂无信息 marker, or next to no text of its own and nothing embedded or attached on a
     page that has a template (an empty response is unreadable, not a blank column)."""
     if matches(text, data()["blank_markers"]):

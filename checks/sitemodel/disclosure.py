@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checks.sitemodel.columns import SiteModel, data, matches
+from checks.pageread import read_page
 from crawler.snapshot import SiteSnapshot
 
 
@@ -65,7 +66,7 @@ def guide_elements(model: SiteModel, snapshot: SiteSnapshot, guide: Found) -> tu
     """(why not checked, elements) of the 指南 page; why is None when the page was read."""
     if not guide.found or guide.where is None:
         return "未找到政府信息公开指南", []
-    page = snapshot.pages.get(guide.where)
+    page = read_page(snapshot, guide.where)
     if page is None or page.tree is None or not page.fetch.ok:
         return f"指南页面 {guide.where} 未被抓取或不是网页（可能是附件），无法检查其内容", []
     text = " ".join(page.tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
@@ -87,9 +88,8 @@ def domain_catalogues(model: SiteModel, snapshot: SiteSnapshot) -> tuple[Found, 
     """(the 未涉及领域 statement, each domain found as a column/document or named in it)."""
     statement = _search(model, "exemption", "未涉及领域说明", data()["domain_exemption"])
     statement_text = ""
-    if statement.found and statement.where in snapshot.pages:
-        page = snapshot.pages[statement.where]
-        statement_text = page.html or ""
+    if statement.found and statement.where is not None and statement.where in snapshot.pages:
+        statement_text = snapshot.bodies.html(statement.where) or ""
     domains = []
     for name, words in data()["domains"].items():
         found = _search(model, name, name, words)

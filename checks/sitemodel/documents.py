@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from checks.pagetext import page_nodes, text_nodes
+from checks.pagetext import text_nodes
 from checks.sitemodel.dates import full_dates, normalise
-from crawler.snapshot import Page
+from checks.pageread import PageRead
 
 LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号",),
@@ -122,24 +122,24 @@ def version_shown(title: str, text: str, written: date | None) -> tuple[date | N
     return best
 
 
-def document_meta(page: Page) -> DocumentMeta | None:
+def document_meta(page: PageRead) -> DocumentMeta | None:
     found = document_facts(page)
     return found[0] if found else None
 
 
-def document_facts(page: Page) -> tuple[DocumentMeta, frozenset[str]] | None:
+def document_facts(page: PageRead) -> tuple[DocumentMeta, frozenset[str]] | None:
     """The page's metadata and the 文号 it declares repealed, from one read of its text."""
     tree = page.tree
     if tree is None:
         return None
-    nodes = page_nodes(page)
+    nodes = page.nodes
     text = " ".join(nodes)
     meta = _document_meta(page, tree, nodes, text)
     repealed = frozenset(repealed_numbers(text)) if "废止" in text or "失效" in text else frozenset()
     return meta, repealed
 
 
-def _document_meta(page: Page, tree: Any, nodes: list[str], text: str) -> DocumentMeta:
+def _document_meta(page: PageRead, tree: Any, nodes: list[str], text: str) -> DocumentMeta:
     values = read_metadata(tree, nodes)
     title = values.get("title") or _heading(tree) or page.title
     written = _first_date(values.get("written"))

@@ -18,7 +18,8 @@ from typing import Any
 from checks.sitemodel.columns import SiteModel, data, matches
 from checks.sitemodel.dates import full_dates, normalise
 from checks.sitemodel.lists import item_rows, visible_text
-from crawler.snapshot import Page, SiteSnapshot
+from checks.pageread import PageRead, read_page
+from crawler.snapshot import SiteSnapshot
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _state(text: str) -> bool | None:
     return None
 
 
-def _row_message(row: Any, title: str, url: str, page: Page) -> Message | None:
+def _row_message(row: Any, title: str, url: str, page: PageRead) -> Message | None:
     text = normalise(visible_text(row))
     dates = full_dates(text)
     if not dates:
@@ -81,7 +82,7 @@ def _row_message(row: Any, title: str, url: str, page: Page) -> Message | None:
     return Message(title, url, asked, replied, reply_date, page.url)
 
 
-def with_detail(message: Message, detail: Page) -> Message:
+def with_detail(message: Message, detail: PageRead) -> Message:
     """The message completed by its detail page's own fields."""
     nodes = detail.tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]") if detail.tree is not None else []
     text = normalise(" ".join(" ".join(nodes).split()))
@@ -112,18 +113,18 @@ def messages(model: SiteModel, snapshot: SiteSnapshot) -> list[Message]:
         if column.klass != "interaction":
             continue
         for page_url in column.pages:
-            page = snapshot.pages.get(page_url)
+            page = read_page(snapshot, page_url)
             if page is None:
                 continue
             for message in listed_messages(page):
-                detail = snapshot.pages.get(message.url or "")
+                detail = read_page(snapshot, message.url or "")
                 if detail is not None and detail.fetch.ok:
                     message = with_detail(message, detail)
                 found.setdefault((message.title, message.url), message)
     return list(found.values())
 
 
-def listed_messages(page: Page) -> list[Message]:
+def listed_messages(page: PageRead) -> list[Message]:
     """The messages a list page shows, as its rows tell them."""
     rows = (_row_message(row, title, url, page) for row, _anchor, title, url, _dates in item_rows(page))
     return [message for message in rows if message is not None]

@@ -22,7 +22,7 @@ from typing import Any
 from checks.pagetext import VISIBLE_TEXT
 from checks.sitemodel.dates import FoundDate, first_date, looks_like_date, year_heading
 from crawler.extract import base_url
-from crawler.snapshot import Page
+from checks.pageread import PageRead
 from crawler.urls import LinkTarget, resolve_link
 
 _CHROME = re.compile(r"(^|[\s_-])(nav|menu|daohang|header|head|top|banner|foot|footer|bottom|copyright|"
@@ -177,7 +177,7 @@ def _candidates(tree: Any, base: str) -> list[tuple[Any, str, str, str]]:
     return found
 
 
-def item_rows(page: Page) -> list[tuple[Any, Any, str, str, str]]:
+def item_rows(page: PageRead) -> list[tuple[Any, Any, str, str, str]]:
     """(row element, anchor, title, URL, date blocks inside the anchor) of the page's
     article-like links, in document order. Shared by list items and message lists."""
     tree = page.tree
@@ -188,7 +188,7 @@ def item_rows(page: Page) -> list[tuple[Any, Any, str, str, str]]:
     return [(rows[anchor], anchor, title, url, blocks) for anchor, title, url, blocks in candidates]
 
 
-def list_items(page: Page, today: date) -> list[Item]:
+def list_items(page: PageRead, today: date) -> list[Item]:
     groups: dict[Any, list[Item]] = {}
     for row, anchor, title, url, date_blocks in item_rows(page):
         outside = _text_outside(row, anchor)
@@ -206,7 +206,7 @@ def list_items(page: Page, today: date) -> list[Item]:
     return items
 
 
-def next_pages(page: Page) -> list[str]:
+def next_pages(page: PageRead) -> list[str]:
     """URLs of the further pages of a paginated list (下一页, 2, 3, 尾页 ...)."""
     found = []
     for link in page.links:

@@ -1,24 +1,26 @@
-"""What the site model needs of each page, computed once per page (Page.memo).
+"""What the site model needs of each page: the `model` and `blocks` page analysers.
 
-The crawl computes these while a page's parsed tree is alive (see checks/analysis.py), so the
-model of a 20,000-page site is built without parsing any page again and without keeping any
-page's text: only small facts stay in memory. Pages loaded from the store compute them here
-on first use.
+Each fetched page is analysed once, while its parsed tree is alive (checks.facts); the
+results are stored with the page, so the model of a 20,000-page site is built from small
+stored facts without parsing any page again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
 
 import lxml.etree
 
-from checks.pagetext import BODY_TEXT, page_nodes
+from checks.base import Analyser
+from checks.pageread import PageRead
+from checks.pagetext import BODY_TEXT
 from checks.sitemodel.dates import PUBDATE_META, FoundDate, article_date, labelled_date
 from checks.sitemodel.documents import DocumentMeta, document_facts
 from checks.sitemodel.lists import Item, in_page_chrome, list_items, next_pages
-from crawler.snapshot import Page
+from crawler.snapshot import PageRecord
 
 # URL shapes of article pages on TRS, gov.cn and 大汉 sites: one signal among others.
 _ARTICLE_URL = re.compile(r"/t\d{8}_|/content_\d+|/art/\d{4}/|/\d{4}-\d{2}/\d{2}/")
@@ -46,7 +48,7 @@ class Listing:
 
 
 @dataclass(frozen=True)
-class PageFacts:
+class ModelFacts:
     is_article: bool
     article_date: FoundDate | None
     document: DocumentMeta | None          # pages below the homepage
@@ -55,16 +57,47 @@ class PageFacts:
     homepage_items: tuple[Item, ...] = ()
 
 
-def page_facts(page: Page, today: date) -> PageFacts:
-    return page.memo(f"sitemodel:{today.isoformat()}", lambda p: _compute(p, today))
+_NO_FACTS = ModelFacts(False, None, None, frozenset(), None)
 
 
-def block_hashes(page: Page) -> frozenset[int]:
-    """Hashes of the page's text blocks (the boilerplate count needs equality only)."""
-    return page.memo("sitemodel:block_hashes", lambda p: frozenset(hash(b) for b in text_blocks(p)))
+def page_facts(page: PageRecord, today: date) -> ModelFacts:
+    """The stored `model` facts of a page (none for a page that was not analysed: not HTML,
+    or did not load)."""
+    facts = getattr(page.facts, "model", None)
+    if facts is None:
+        return _NO_FACTS
+    if not isinstance(facts, ModelFacts) or getattr(page.facts, "analysed_for", today) != today:
+        raise ValueError(f"{page.url}: page facts of another day or kind ({type(facts).__name__}); "
+                         "the snapshot must be read with the day it is judged for")
+    return facts
 
 
-def text_blocks(page: Page) -> list[str]:
+def block_hashes(page: PageRecord) -> frozenset[int] | None:
+    """Stable hashes of the page's text blocks (computed for the first BOILERPLATE_SAMPLE
+    pages of a crawl: the boilerplate count needs equality only); None for later pages."""
+    blocks = getattr(page.facts, "blocks", None)
+    return blocks if isinstance(blocks, frozenset) else None
+
+
+def analyse_model(page: PageRead, today: date) -> ModelFacts:
+    return _compute(page, today)
+
+
+def analyse_blocks(page: PageRead, today: date) -> frozenset[int] | None:
+    if page.record.seq >= BOILERPLATE_SAMPLE:
+        return None
+    return frozenset(stable_hash(b) for b in text_blocks(page))
+
+
+def stable_hash(text: str) -> int:
+    """A hash that is the same in every process (str hashes are salted per process)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+ANALYSERS = (Analyser("model", analyse_model), Analyser("blocks", analyse_blocks))
+
+
+def text_blocks(page: PageRead) -> list[str]:
     tree = page.tree
     if tree is None:
         return []
@@ -72,7 +105,7 @@ def text_blocks(page: Page) -> list[str]:
     return [" ".join(t.split()) for t in texts if t.strip()]
 
 
-def is_article(page: Page, text: str | None = None) -> bool:
+def is_article(page: PageRead, text: str | None = None) -> bool:
     """An article (not a list) by what the page shows: the 47号 article meta tags, or a body
     of prose with a publication date label, 上一篇/下一篇 links or an article-shaped URL.
     The URL alone decides nothing: CMSs name articles /info/1001/123.htm, detail.jsp?id=...
@@ -83,7 +116,7 @@ def is_article(page: Page, text: str | None = None) -> bool:
     metas = {(m.get("name") or "").lower() for m in tree.iter("meta")}
     if "articletitle" in metas or metas & PUBDATE_META:
         return True
-    text = " ".join(page_nodes(page)) if text is None else text
+    text = " ".join(page.nodes) if text is None else text
     signals = (_ARTICLE_URL.search(page.fetch.final_url) is not None or _PREV_NEXT.search(text) is not None
                or labelled_date(text) is not None)
     return signals and prose_chars(tree) >= _ARTICLE_PROSE   # the costlier test last
@@ -101,21 +134,22 @@ def prose_chars(tree: lxml.etree._Element) -> int:
     return total
 
 
-def _compute(page: Page, today: date) -> PageFacts:
+def _compute(page: PageRead, today: date) -> ModelFacts:
     tree = page.tree
     if tree is None:
-        return PageFacts(False, None, None, frozenset(), None)
-    text = " ".join(page_nodes(page))
+        return _NO_FACTS
+    text = " ".join(page.nodes)
     article = is_article(page, text)
     found = article_date(tree, page.fetch.final_url, text)
     document, repealed = (document_facts(page) or (None, frozenset())) if page.depth > 0 else (None, frozenset())
     listing = None if article else _listing(page, today)
     home_items = tuple(list_items(page, today)) if page.depth == 0 else ()
-    return PageFacts(article, found, document, repealed, listing, home_items)
+    return ModelFacts(article, found, document, repealed, listing, home_items)
 
 
-def _listing(page: Page, today: date) -> Listing:
+def _listing(page: PageRead, today: date) -> Listing:
     tree = page.tree
+    assert tree is not None
     scripts = " ".join((s.text or "") + " " + (s.get("src") or "") for s in tree.iter("script")).lower()
     from checks.sitemodel.columns import data  # the markers live with the column vocabulary
 
@@ -143,5 +177,9 @@ def site_scripts(tree: lxml.etree._Element) -> bool:
     return False
 
 
-def has_attachments(page: Page) -> bool:
-    return any(link.url.lower().endswith(_DOCUMENT_SUFFIXES) for link in page.links)
+def has_attachments(page: PageRecord) -> bool:
+    return any(is_attachment(link.url) for link in page.links)
+
+
+def is_attachment(url: str) -> bool:
+    return url.lower().endswith(_DOCUMENT_SUFFIXES)

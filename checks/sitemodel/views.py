@@ -21,9 +21,10 @@ def _row(group: str, found: Found) -> dict[str, Any]:
 
 
 def disclosure_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, Any]:
-    if snapshot.homepage_page is None or snapshot.homepage_page.tree is None:
+    home = snapshot.homepage_page
+    if home is None or not (home.is_html and home.fetch.ok):
         return {"checklist": [], "freshness": []}
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     column = disclosure_column(model, snapshot)
     rows = [_row("专栏", column)]
     subs = subcolumns(model)
@@ -56,7 +57,7 @@ def regulations_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, 
 
     if snapshot.homepage_page is None:
         return {"documents": [], "library": None}
-    model = site_model(snapshot, context.today)
+    model = site_model(snapshot, context)
     library = context.law_library
     laws = {t.meta.url: t.law for t in law_texts(model, library)}
     in_library = {url for _, url in library_documents(model)}

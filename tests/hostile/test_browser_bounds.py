@@ -39,8 +39,9 @@ def test_the_browser_renders_the_captured_bytes_and_fetches_nothing_itself(site:
     site.route("/s.css", Reply(200, b"body{color:#333}", content_type="text/css"))
     report = audit(site.url("/"), _rendering())
     rendered = report.snapshot.pages[site.url("/a.html")]
-    assert rendered.rendered and "由脚本写入的条目" in (rendered.rendered_html or "")
-    assert "版本甲" in (rendered.rendered_html or "") and "版本乙" not in (rendered.rendered_html or "")
+    dom = report.snapshot.bodies.document(site.url("/a.html")) or ""
+    assert rendered.rendered and "由脚本写入的条目" in dom
+    assert "版本甲" in dom and "版本乙" not in dom
     assert site.requested("/a.html", "GET") == 1      # the crawler's fetch only
     assert site.requested("/s.css", "GET") == 1       # one copy for both pages
 
@@ -64,7 +65,7 @@ def test_an_oversized_page_is_rendered_as_it_was_cut(site: TestSite, kind: str) 
     big = report.snapshot.pages[site.url("/big.html")]
     assert big.truncated and big.size_bytes <= 1_000_000 + 65_536
     if big.rendered:   # the cut page, laid out
-        assert len(big.rendered_html or "") < 3_000_000
+        assert len(report.snapshot.bodies.document(big.url) or "") < 3_000_000
     else:              # or, 125,000 elements in that cut megabyte: stopped at the memory ceiling, and said so
         assert OVER_BUDGET in (big.render_error or "")
     assert kind == "gzip_bomb" or big.rendered

@@ -3,6 +3,7 @@ links), dates, the yearly report reader, and every rule on a page of random mark
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -11,11 +12,12 @@ from hypothesis import strategies as st
 from checks.annual_report.model import read_report
 from checks.annual_report.relations import mismatches
 from checks.base import RuleContext
+from checks.facts import analyse_page
 from checks.runner import run_rules
 from checks.sitemodel.dates import article_date, first_date, full_dates
 from crawler.encoding import decode_body
 from crawler.extract import extract_links, page_title, parse_html
-from crawler.snapshot import FetchOutcome, Page, SiteSnapshot
+from crawler.snapshot import CapturedPage, FetchOutcome, MemoryPages, PageRecord, SiteSnapshot
 from govaudit.config import Config
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -57,9 +59,10 @@ def test_annual_report_reader_never_raises(data: bytes, name: str) -> None:
 @given(MARKUP)
 def test_every_rule_on_random_markup_decides_or_says_why(html: str) -> None:
     outcome = FetchOutcome(url="http://a/", final_url="http://a/", status=200, error=None, attempts=())
-    page = Page(fetch=outcome, depth=0, found_on=None, found_via=None)
-    page.html = html
+    record = PageRecord(fetch=outcome, depth=0, found_on=None, found_via=None, is_html=True)
+    pages = MemoryPages()
+    pages.add(CapturedPage(replace(record, facts=analyse_page(record, html, date(2026, 11, 26))), html))
     snapshot = SiteSnapshot(name="fuzz", start_url="http://a/", unit="", kind="portal", scope_hosts=("a",),
-                            started_at="", homepage=outcome, pages={"http://a/": page})
+                            started_at="", homepage=outcome, pages=pages.pages, bodies=pages)
     results = run_rules(snapshot, RuleContext(date(2026, 11, 26), Config()))
     assert not [n for n in results.not_checked if "内部错误" in n.reason]

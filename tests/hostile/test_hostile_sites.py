@@ -126,7 +126,8 @@ def test_non_html_content_types_are_not_parsed(site: TestSite) -> None:
     site.route("/x.bin", Reply(200, b"\x00" * 1000, content_type="application/octet-stream"))
     report, _ = timed(site.url("/"), limited())
     assert site.requested("/secret") == 0
-    assert report.snapshot.pages[site.url("/data.json")].html is None
+    assert not report.snapshot.pages[site.url("/data.json")].is_html
+    assert report.snapshot.bodies.html(site.url("/data.json")) is None
 
 
 def test_idn_and_percent_encoded_links(site: TestSite) -> None:

@@ -173,12 +173,16 @@ def test_kill_inside_a_store_transaction_loses_only_the_site_in_flight(site: Tes
         assert store.integrity_ok()
         (run,) = store.runs()
         assert store.sites_done(run["id"]) == []  # the transaction in flight rolled back whole
-        assert store.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 0
+        for table in ("snapshots", "findings", "not_checked", "finding_history"):
+            assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
     result = CliRunner().invoke(main, ["run", "--config", str(config), "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
     with Store(tmp_path / "govaudit.sqlite") as store:
         (run,) = store.runs()
         assert sorted(store.sites_done(run["id"])) == ["乙", "甲"] and run["finished_at"]
+        # The pages streamed before the kill were discarded, not kept twice: one homepage each.
+        assert store.db.execute("SELECT site, COUNT(*) FROM pages GROUP BY site ORDER BY site").fetchall() == [
+            ("乙", 1), ("甲", 1)]
 
 
 @pytest.mark.timeout(120)
