@@ -9,6 +9,7 @@ Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import psutil
+
 from bench.serve import serve
 from bench.sitegen import generate
 
@@ -31,12 +34,15 @@ HERE = Path(__file__).resolve().parent
 class Sizes:
     small: int
     large: int
+    huge: int
     fleet_sites: int
     fleet_pages: int
 
 
-FULL = Sizes(5_000, 20_000, 40, 250)
-QUICK = Sizes(1_000, 4_000, 10, 100)
+FULL = Sizes(5_000, 20_000, 50_000, 40, 250)
+QUICK = Sizes(1_000, 4_000, 10_000, 10, 100)
+# The second site: ../shared/bench/gensite.py (lighter pages, another layout).
+GENSITE = HERE.parent.parent / "shared" / "bench" / "gensite.py"
 
 
 @dataclass(frozen=True)
@@ -57,19 +63,40 @@ class Measure:
 
 
 def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float, float, str]:
-    """Run `command` -> (wall s, CPU s user+system, peak RSS MB, stdout)."""
+    """Run `command` -> (wall s, CPU s user+system of it and its children, peak RSS MB of it
+    and every process it started together, stdout)."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, cwd=cwd)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd)
+        peak = _tree_peak_rss(process.pid)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-        stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         stdout = out.read().decode("utf-8", "replace")
     if process.returncode not in (0, 3):  # 3: govaudit found veto-level problems (a normal outcome)
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
+    return wall, usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss * 1024) / 1024 / 1024, stdout
+
+
+def _tree_peak_rss(pid: int) -> float:
+    """Peak of the summed RSS (bytes) of `pid` and its descendants, sampled every 50 ms until
+    it exits (ru_maxrss would give the largest single process only)."""
+    peak = 0.0
+    try:
+        root = psutil.Process(pid)
+        while root.status() != psutil.STATUS_ZOMBIE:
+            total = 0
+            for proc in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            peak = max(peak, total)
+            time.sleep(0.05)
+    except psutil.Error:
+        pass
+    return peak
 
 
 def _json_line(stdout: str) -> dict[str, float]:
@@ -107,6 +134,13 @@ reports_dir = "{store.parent / 'reports'}"
     return path
 
 
+def _gensite(root: Path, size: int) -> Path:
+    """The second site (../shared/bench/gensite.py), generated once -> its document root."""
+    if not (root / "www" / "index.html").exists():
+        subprocess.run([sys.executable, str(GENSITE), str(size), str(root)], check=True, stdout=subprocess.DEVNULL)
+    return root / "www"
+
+
 class Bench:
     def __init__(self, sizes: Sizes, runs: int, data: Path, work: Path, with_scrapy: bool) -> None:
         self.sizes, self.runs, self.data, self.work, self.with_scrapy = sizes, runs, data, work, with_scrapy
@@ -114,9 +148,13 @@ class Bench:
 
     def prepare(self) -> list[Path]:
         print("生成测试站点 ...", flush=True)
-        roots = [self.data / f"site{self.sizes.small}", self.data / f"site{self.sizes.large}"]
-        generate(roots[0], self.sizes.small, seed=1)
-        generate(roots[1], self.sizes.large, seed=2)
+        sizes = (self.sizes.small, self.sizes.large, self.sizes.huge)
+        roots = []
+        for seed, size in enumerate(sizes, start=1):
+            roots.append(self.data / f"site{size}")
+            generate(roots[-1], size, seed=seed)
+        for size in sizes:
+            roots.append(_gensite(self.data / f"gensite{size}", size))
         fleet = [self.data / f"fleet{self.sizes.fleet_pages}" / f"site{i:02d}" for i in range(self.sizes.fleet_sites)]
         for i, root in enumerate(fleet):
             generate(root, self.sizes.fleet_pages, seed=100 + i, site_name=f"演示{i:02d}区")
@@ -126,20 +164,24 @@ class Bench:
         roots = self.prepare()
         with serve(roots) as (server, ports):
             self.server = server
-            small, large = (f"http://127.0.0.1:{p}/" for p in ports[:2])
+            urls = [f"http://127.0.0.1:{p}/" for p in ports]
+            sites = {"bench": dict(zip(("small", "large", "huge"), urls[:3])),
+                     "gensite": dict(zip(("small", "large", "huge"), urls[3:6]))}
             urls_file = self.work / "urls.txt"
             manifest = json.loads((roots[0] / "manifest.json").read_text("utf-8"))
-            urls_file.write_text("\n".join(small.rstrip("/") + u for u in manifest["urls"]), "utf-8")
-            fleet = [(f"fleet{i:02d}", f"http://127.0.0.1:{p}/") for i, p in enumerate(ports[2:])]
+            urls_file.write_text("\n".join(urls[0].rstrip("/") + u for u in manifest["urls"]), "utf-8")
+            fleet = [(f"fleet{i:02d}", f"http://127.0.0.1:{p}/") for i, p in enumerate(ports[6:])]
             for number in range(1, self.runs + 1):
                 print(f"第 {number}/{self.runs} 轮", flush=True)
                 self._record("raw", self._baseline("raw", str(urls_file)))
                 self._record("raw_lxml", self._baseline("raw-lxml", str(urls_file)))
-                self._record("crawl_only", self._crawl_only(small))
-                self._record("govaudit_small", self._audit(small, "small"))
-                self._record("govaudit_large", self._audit(large, "large"))
-                if self.with_scrapy:
-                    self._record("scrapy", self._scrapy(small))
+                self._record("crawl_only", self._crawl_only(urls[0]))
+                for family, by_size in sites.items():
+                    prefix = "govaudit" if family == "bench" else "govaudit_gensite"
+                    for size, url in by_size.items():
+                        self._record(f"{prefix}_{size}", self._audit(url, f"{family}-{size}"))
+                    if self.with_scrapy:
+                        self._record("scrapy" if family == "bench" else "scrapy_gensite", self._scrapy(by_size["small"]))
                 self._record("fleet", self._fleet(fleet))
 
     def _record(self, name: str, m: Measure) -> None:
@@ -205,6 +247,14 @@ class Bench:
             "raw_lxml_pages_per_s": med("raw_lxml", "pages_per_s"),
             # additions beyond the issue's keys
             "govaudit_20k_pages_per_s": med("govaudit_large", "pages_per_s"),
+            "sites": {family: {
+                "pages_per_s": {size: med(f"{prefix}_{size}", "pages_per_s") for size in ("small", "large", "huge")},
+                "peak_rss_mb": {size: med(f"{prefix}_{size}", "rss_mb") for size in ("small", "large", "huge")},
+                "cpu_s_per_page": med(f"{prefix}_small", "cpu_per_page"),
+                "scrapy_pages_per_s": med(scrapy, "pages_per_s"), "scrapy_rss_mb": med(scrapy, "rss_mb"),
+                "scrapy_cpu_s_per_page": med(scrapy, "cpu_per_page"),
+            } for family, prefix, scrapy in (("bench", "govaudit", "scrapy"),
+                                             ("gensite", "govaudit_gensite", "scrapy_gensite"))},
             "cpu_s_per_page_crawl_only": med("crawl_only", "cpu_per_page"),
             "fleet_wall_s": med("fleet", "wall_s"),
             "fleet_ideal_s": med("fleet", "ideal_s"),
@@ -249,6 +299,16 @@ def table(f: dict[str, object]) -> str:
         ("规则用时占比（规则 / (抓取 + 规则)）", f["rules_share"]),
     ]
     lines += ["", "| 比值 | 数值 |", "|---|---:|"] + [f"| {name} | {value:.2f} |" for name, value in ratios]
+    lines += ["", "两种站点、三种规模（同一轮测量；内存为 govaudit 及其启动的全部进程之和的峰值）：", "",
+              "| 站点 | 规模 | govaudit 页/秒 | 峰值内存 MB | 内存 / 5k | Scrapy 页/秒（5k） | govaudit / Scrapy |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    sizes = f["sizes"]  # type: ignore[index]
+    for family, site in f["sites"].items():  # type: ignore[attr-defined]
+        base = site["peak_rss_mb"]["small"]
+        for size in ("small", "large", "huge"):
+            p, r = site["pages_per_s"][size], site["peak_rss_mb"][size]
+            lines.append(f"| {'bench/sitegen' if family == 'bench' else 'shared gensite'} | {sizes[size]:,} | {p:.1f} | "
+                         f"{r:.0f} | {r / base:.2f} | {site['scrapy_pages_per_s']:.1f} | {p / site['scrapy_pages_per_s']:.2f} |")
     return "\n".join(lines)
 
 
@@ -279,11 +339,13 @@ def write_results_md(figures: dict[str, object], text: str) -> None:
         old = path.read_text("utf-8")
         marker = "<!-- notes -->"
         notes = old[old.index(marker):] if marker in old else ""
+    sizes = json.dumps(figures["sizes"], ensure_ascii=False)
+    fleet = f"多站理想用时 {figures['fleet_ideal_s']:.1f} s，实际 {figures['fleet_wall_s']:.1f} s"
     path.write_text(f"""# 性能基准结果
 
 由 `python3 -m bench` 生成（每项 {figures['runs']} 次取中位数）。日期：{figures['date']}。
 机器：{figures['machine']}。静态服务器：{figures['server']}。
-规模：{json.dumps(figures['sizes'], ensure_ascii=False)}。多站理想用时 {figures['fleet_ideal_s']:.1f} s，实际 {figures['fleet_wall_s']:.1f} s。
+规模：{sizes}。{fleet}。
 
 {text}
 

@@ -52,7 +52,7 @@ def crawl_only(start_url: str, config_path: str) -> int:
 
     config = load_config(Path(config_path))
     site = SiteConfig(name="bench", url=start_url, unit="基准测试", kind="portal")
-    snapshot = asyncio.run(crawl_site(config, site))
+    snapshot = asyncio.run(crawl_site(config.crawler, site))
     return len(snapshot.pages)
 
 

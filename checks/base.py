@@ -19,7 +19,8 @@ from crawler.snapshot import SiteSnapshot
 
 if TYPE_CHECKING:
     from checks.sitemodel.laws import LawLibrary
-from govaudit.config import Config, SiteConfig
+from checks.options import Deduction, RuleOptions
+from crawler.options import SiteConfig
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
@@ -60,7 +61,7 @@ class RuleContext:
     """What a check may know besides the snapshot: the date it measures from and settings."""
 
     today: date
-    config: Config
+    config: RuleOptions
     site: SiteConfig | None = None
     laws: LawLibrary | None = None   # the national law reference; None: the shipped snapshot
     # Homepage availability probes of the monitoring window from the store, as
@@ -127,6 +128,12 @@ class Rule:
     check: CheckFunction = field(repr=False)
     needs_homepage: bool = True     # with no homepage, the runner reports not_checked
     advice: str = ""                # how a web administrator fixes it (shown in the report)
+    # Default points of a deduct rule ([U]: the 19号 values were not read); the office's
+    # [scoring.deductions."rule.id"] replaces them rule by rule.
+    points: Deduction | None = None
+    # What a screenshot of its evidence page shows: "top" (above the fold), "bottom" (the
+    # footer), "full" (the whole page); None: no screenshot helps.
+    screenshot: str | None = None
 
     def finding(self, url: str, evidence: Mapping[str, Any], *, variant: str = "default",
                 on_homepage: bool = False) -> Finding:

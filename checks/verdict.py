@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from checks.base import Finding, NotChecked, Severity
-from govaudit.config import Scoring
+from checks.base import Finding, NotChecked, Rule, Severity
+from checks.options import Deduction, Scoring
 
 PASS = "合格"
 FAIL = "不合格"
@@ -38,15 +38,22 @@ class Verdict:
     vetoes_not_checked: tuple[str, ...] = ()   # veto rules that could not decide
 
 
-def judge_site(findings: Iterable[Finding], *, homepage_loaded: bool, scoring: Scoring,
-               not_checked: Iterable[NotChecked] = (), veto_rules: Iterable[str] = ()) -> Verdict:
+def points_table(scoring: Scoring, rules: Iterable[Rule]) -> dict[str, Deduction]:
+    """Each deduct rule's points: the office's ([scoring.deductions]) or the rule's own default."""
+    table = {rule.id: rule.points for rule in rules if rule.points is not None}
+    return {**table, **scoring.deductions}
+
+
+def judge_site(findings: Iterable[Finding], *, homepage_loaded: bool, scoring: Scoring, rules: Iterable[Rule],
+               not_checked: Iterable[NotChecked] = ()) -> Verdict:
     findings = list(findings)
-    deductions = _deductions(findings, scoring)
+    rules = list(rules)
+    veto_rules = {rule.id for rule in rules if rule.severity is Severity.VETO}
+    deductions = _deductions(findings, points_table(scoring, rules))
     if not homepage_loaded:
         return Verdict(UNDECIDED, None, (), deductions)
     score = round(max(0.0, 100.0 - sum(d.points for d in deductions)), 1)
     vetoes = tuple(sorted({f.rule for f in findings if f.severity is Severity.VETO}))
-    veto_rules = set(veto_rules)
     unchecked = tuple(sorted({n.rule for n in not_checked if n.rule in veto_rules} - set(vetoes)))
     if vetoes or score < scoring.pass_mark:
         return Verdict(FAIL, score, vetoes, deductions, unchecked)
@@ -55,17 +62,17 @@ def judge_site(findings: Iterable[Finding], *, homepage_loaded: bool, scoring: S
     return Verdict(PASS, score, vetoes, deductions, unchecked)
 
 
-def _deductions(findings: list[Finding], scoring: Scoring) -> tuple[Deducted, ...]:
+def _deductions(findings: list[Finding], points: dict[str, Deduction]) -> tuple[Deducted, ...]:
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.severity is Severity.DEDUCT:
             by_rule.setdefault(finding.rule, []).append(finding)
     result = []
     for rule, group in sorted(by_rule.items()):
-        table = scoring.deductions.get(rule)
+        table = points.get(rule)
         if table is None:
             continue
-        points = sum(table.homepage_points if f.on_homepage and table.homepage_points is not None
-                     else table.points for f in group)
-        result.append(Deducted(rule, len(group), round(min(points, table.cap), 2)))
+        lost = sum(table.homepage_points if f.on_homepage and table.homepage_points is not None
+                   else table.points for f in group)
+        result.append(Deducted(rule, len(group), round(min(lost, table.cap), 2)))
     return tuple(result)

@@ -10,7 +10,8 @@ _FAILURE_NAMES = {
     Failure.DNS_NOT_ASKED: "按设置未解析该域名，未访问", Failure.DNS_TIMEOUT: "域名解析超时",
     Failure.DNS_ERROR: "域名解析失败（解析服务器出错）", Failure.BLOCKED_BY_SCOPE: "不在允许访问的地址范围内，按安全设置未访问",
     Failure.REFUSED: "连接被拒绝", Failure.RESET: "连接被重置", Failure.CONNECT: "无法建立连接",
-    Failure.TIMEOUT: "连接或读取超时", Failure.SLOW_TRANSFER: "传输过慢（低于速度下限）", Failure.DEADLINE: "请求在时限内未完成", Failure.TLS: "HTTPS 证书校验或握手失败",
+    Failure.TIMEOUT: "连接或读取超时", Failure.SLOW_TRANSFER: "传输过慢（低于速度下限）",
+    Failure.DEADLINE: "请求在时限内未完成", Failure.TLS: "HTTPS 证书校验或握手失败",
     Failure.PROTOCOL: "连接中断或响应不完整", Failure.REDIRECT: "重定向出错（循环、过多或地址无效）",
     Failure.ANTI_BOT: "防火墙返回验证页面，无法判断",
 }
@@ -63,7 +64,7 @@ def describe_outcome(outcome: FetchOutcome) -> str:
         plain = describe_status(outcome.status)
         return f"{plain}，{_FAILURE_NAMES[Failure.ANTI_BOT]}" if outcome.failure is Failure.ANTI_BOT else plain
     if outcome.failure in _FAILURE_NAMES:
-        return _FAILURE_NAMES[outcome.failure]  # type: ignore[index]
+        return _FAILURE_NAMES[outcome.failure]
     return describe_error(outcome.error or "未知错误")
 
 

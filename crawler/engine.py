@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from contextlib import AsyncExitStack
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -16,20 +16,30 @@ import lxml.html
 
 from crawler.encoding import decode_body
 from crawler.extract import extract_links, page_title, parse_html
-from crawler.fetch import Fetcher, looks_like_html
-from crawler.politeness import HostLimiter
-from crawler.ipv6 import Ipv6Stage
-from crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
-from crawler.resources import ResourceCache
 from crawler.failures import ResolutionFailed
-from crawler.resolve import AddressGuard, DnsClient, Resolver
-from crawler.robots import RobotsCache
+from crawler.fetch import Fetcher, looks_like_html
 from crawler.index import CrawlIndex
-from crawler.snapshot import (NAVIGATION_TAGS, Attachment, CapturedPage, CrawlNote, MemoryPages, PageRecord,
-                              PageSink, SiteSnapshot, Soft404Probe, now_iso)
+from crawler.ipv6 import Ipv6Stage
+from crawler.options import CrawlerOptions, SiteConfig
+from crawler.politeness import HostLimiter
+from crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
+from crawler.resolve import AddressGuard, DnsClient, Resolver
+from crawler.resources import ResourceCache
+from crawler.robots import RobotsCache
+from crawler.snapshot import (
+    NAVIGATION_TAGS,
+    Attachment,
+    CapturedPage,
+    CrawlNote,
+    MemoryPages,
+    PageRecord,
+    PageSink,
+    SiteSnapshot,
+    Soft404Probe,
+    now_iso,
+)
 from crawler.traps import TrapWatch
 from crawler.urls import Scope, configure_session_parameters, normalize, origin_key
-from govaudit.config import Config, SiteConfig
 
 # Progress callback: (pages fetched, pages known so far, links checked, what the audit is
 # doing or waiting for, with the time it expects that to take; "" when nothing to say)
@@ -50,7 +60,7 @@ class _Frontier:
 
 
 class SiteCrawler:
-    def __init__(self, config: Config, site: SiteConfig, fetcher: Fetcher,
+    def __init__(self, config: CrawlerOptions, site: SiteConfig, fetcher: Fetcher,
                  robots: RobotsCache, progress: Progress | None = None, dns: DnsClient | None = None,
                  renderer: Renderer | None = None, sink: PageSink | None = None) -> None:
         self.config = config
@@ -378,7 +388,7 @@ def _robots_reason(status: int | None, error: str | None) -> str:
             "未抓取其他页面，链接和页面类检查不完整")
 
 
-async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | None = None,
+async def crawl_site(config: CrawlerOptions, site: SiteConfig, *, progress: Progress | None = None,
                      resolver: Resolver | None = None, sink: PageSink | None = None) -> SiteSnapshot:
     """Crawl one site with its own client; for several sites share a Fetcher instead."""
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
@@ -400,7 +410,7 @@ async def crawl_site(config: Config, site: SiteConfig, *, progress: Progress | N
         return await crawler.run()
 
 
-async def _open_renderer(config: Config, scope: Scope, fetcher: Fetcher,
+async def _open_renderer(config: CrawlerOptions, scope: Scope, fetcher: Fetcher,
                          stack: AsyncExitStack) -> tuple[Renderer | None, str | None]:
     if config.render.mode == "never":
         return None, None

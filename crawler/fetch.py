@@ -5,33 +5,41 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
+import importlib.metadata
 import ssl
 import sys
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import httpx
 
 from crawler.failures import Failure, of_exception, of_status
 from crawler.netstream import SpeedLimit
+from crawler.options import CrawlerOptions
 from crawler.politeness import HostLimiter
 from crawler.resolve import AddressGuard, AddressSource, Resolver, ResolvingTransport
 from crawler.snapshot import Attempt, FetchOutcome, Hop, now_iso
 from crawler.urls import normalize, origin_key
-from govaudit.config import Config
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 
 def user_agent(contact_url: str) -> str:
-    from govaudit import __version__
+    return f"Mozilla/5.0 (compatible; govaudit/{_version()}; +{contact_url})"
 
-    return f"Mozilla/5.0 (compatible; govaudit/{__version__}; +{contact_url})"
+
+@functools.cache
+def _version() -> str:
+    try:
+        return importlib.metadata.version("govaudit")
+    except importlib.metadata.PackageNotFoundError:
+        return "0.0.0+source"
 
 
 @dataclass
@@ -60,7 +68,7 @@ def always(_: str) -> bool:
 class Fetcher:
     """Owns the HTTP client. Use as `async with Fetcher(config, ...) as fetcher:`."""
 
-    def __init__(self, config: Config, limiter: HostLimiter, resolver: AddressSource | None = None,
+    def __init__(self, config: CrawlerOptions, limiter: HostLimiter, resolver: AddressSource | None = None,
                  guard: AddressGuard | None = None, *, timings: bool = False) -> None:
         self.retry = config.retry
         self.limiter = limiter
@@ -162,11 +170,11 @@ class Fetcher:
             return None
         backoff = self.retry.backoff_s * (2 ** number)
         if once.attempt.error is not None:
-            return backoff  # even "no such domain" may be a resolver's blip: ask again
+            return float(backoff)  # even "no such domain" may be a resolver's blip: ask again
         if once.status in _RETRY_STATUSES:
             retry_after = once.attempt.retry_after_s
             if retry_after is None:
-                return backoff
+                return float(backoff)
             return retry_after if retry_after <= self.retry.max_retry_after_s else None
         return None
 
@@ -319,8 +327,8 @@ def _retry_after(headers: list[tuple[str, str]]) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _describe(exc: httpx.HTTPError) -> str:

@@ -14,18 +14,17 @@ from urllib.parse import urlsplit
 from crawler.content_compare import compare
 from crawler.encoding import decode_body
 from crawler.fetch import Fetcher
+from crawler.index import CrawlIndex
+from crawler.options import CrawlerOptions
 from crawler.politeness import HostLimiter
 from crawler.resolve import DnsClient, FixedAddresses
-from crawler.urls import origin_key
-from crawler.index import CrawlIndex
 from crawler.snapshot import DepthCheck, DnsAnswer, FamilyFetch, HostDns, Ipv6Probe, ResourceHost, SiteSnapshot
-from govaudit.config import Config
 
 _FAMILIES = (("ipv4", "A"), ("ipv6", "AAAA"))
 
 
 class Ipv6Stage:
-    def __init__(self, config: Config, dns: DnsClient, limiter: HostLimiter) -> None:
+    def __init__(self, config: CrawlerOptions, dns: DnsClient, limiter: HostLimiter) -> None:
         self.config = config
         self.options = config.ipv6
         self.dns = dns

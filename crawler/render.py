@@ -30,8 +30,8 @@ from typing import Any
 
 import psutil
 
+from crawler.options import RenderOptions
 from crawler.resources import ResourceCache
-from govaudit.config import RenderOptions
 
 _BLOCKED_TYPES = {"image", "font", "media"}
 _FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -162,7 +162,7 @@ class Renderer:
             try:
                 rendered = await asyncio.wait_for(self._load(page, visit, screenshot),
                                                   timeout=self.options.page_timeout_s + 5)
-            except (asyncio.TimeoutError, Exception) as exc:
+            except (TimeoutError, Exception) as exc:
                 rendered = Rendered(url, None, f"渲染超时或失败：{type(exc).__name__}", tuple(visit.blocked))
             finally:
                 watchdog.cancel()

@@ -24,8 +24,8 @@ import httpx
 
 from crawler.failures import ClassifiedConnectError, Failure, ResolutionFailed
 from crawler.netstream import SpeedLimit, connect_tcp
+from crawler.options import Network, parse_nameserver, parse_resolve
 from crawler.snapshot import DnsAnswer
-from govaudit.config import Network, parse_nameserver, parse_resolve
 
 # A DnsAnswer status -> the failure of a lookup that ended with it.
 _LOOKUP_FAILURES = {"nxdomain": Failure.DNS_NXDOMAIN, "nodata": Failure.DNS_NODATA, "timeout": Failure.DNS_TIMEOUT,
@@ -144,7 +144,7 @@ class Resolver:
         try:
             infos = await asyncio.wait_for(
                 loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), timeout=self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise ResolutionFailed(host, Failure.DNS_TIMEOUT) from None
         except socket.gaierror as exc:
             absent = exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
@@ -262,7 +262,7 @@ class ResolvingTransport(httpx.AsyncHTTPTransport):
     def __init__(self, resolver: AddressSource, *, max_connections: int = 100, verify: bool | ssl.SSLContext = True,
                  guard: AddressGuard | None = None, speed: SpeedLimit | None = None) -> None:
         super().__init__(verify=verify, trust_env=False)
-        ssl_context = self._pool._ssl_context  # type: ignore[attr-defined]
+        ssl_context = self._pool._ssl_context
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=max_connections,

@@ -8,9 +8,9 @@ read page by page, never held whole in memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Iterator, Mapping
 from typing import Literal, Protocol
 
 from crawler.bodies import compress, decompress

@@ -24,9 +24,9 @@ from crawler.urls import normalize
 from govaudit import __version__
 from govaudit.config import Config, SiteConfig, load_config, parse_resolve, url_problem
 from govaudit.errors import ConfigError, GovauditError, UsageError
-from govaudit.store import Store
 from govaudit.inspection import InspectionResult, finish_run, inspect_sites
 from govaudit.screenshots import capture as capture_screenshots
+from govaudit.store import Store
 from reports.extras import write_run_extras
 from reports.render import write_reports
 
@@ -114,7 +114,7 @@ def _run(config: Config, sites: list[SiteConfig], out: Path, today: date, store_
 
 
 def _print_summary(result: InspectionResult, paths: dict[str, Path]) -> None:
-    for entry in result.document["sites"]:  # type: ignore[union-attr]
+    for entry in result.document["sites"]:
         counts = {"veto": 0, "deduct": 0, "notice": 0}
         for finding in entry["findings"]:
             counts[finding["severity"]] += 1
@@ -181,7 +181,7 @@ def inspect(url: str, config_path: str | None, out: str, today: str | None, reso
     crawl = dataclasses.replace(config.crawl, max_pages=max_pages) if max_pages else config.crawl
     config = config.replace(network=network, crawl=crawl)
     if render is not None:
-        config = config.replace(render=dataclasses.replace(config.render, mode=render))
+        config = config.replace(render=dataclasses.replace(config.render, mode=render))  # type: ignore[arg-type]
     site = _site_for(config, url, unit)
     # Without a config file the store goes with the report, never into the current directory.
     store = _store_path(config) if config.source else Path(out) / "govaudit.sqlite"
@@ -379,7 +379,7 @@ def _read_source(file_or_url: str) -> tuple[bytes, str, str]:
 
         async def fetch() -> tuple[bytes, str]:
             limiter = HostLimiter(1, 0.0, 1)
-            async with Fetcher(config, limiter) as fetcher:
+            async with Fetcher(config.crawler, limiter) as fetcher:
                 fetched = await fetcher.fetch(file_or_url, max_bytes=config.crawl.max_attachment_bytes)
             if not fetched.outcome.ok or fetched.body is None:
                 from checks.wording import describe_outcome

@@ -1,8 +1,11 @@
-"""One typed configuration: defaults here, then config.toml, then the command line.
+"""One typed configuration: defaults, then config.toml, then the command line.
 
-Every group is a small frozen dataclass; its field defaults ARE the built-in defaults.
-Values marked [U] in comments are unconfirmed in the reference material: they are
-configurable defaults, never rules (see ../shared/reference/README.md).
+Each layer owns the options it reads as small frozen dataclasses whose field defaults ARE
+the built-in defaults and whose numeric fields carry their bounds (annotated_types): the
+crawler's in crawler/options.py, the rules' in checks/options.py; the store, run, schedule,
+ledger and mail options of the glue are here. This module only loads, validates (naming
+file, line and key) and composes them. Values marked [U] in comments are unconfirmed in the
+reference material: configurable defaults, never rules (see ../shared/reference/README.md).
 """
 
 from __future__ import annotations
@@ -16,163 +19,55 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+from annotated_types import Interval
+
+from checks.options import (
+    AvailabilityOptions,
+    Deduction,
+    DisclosureOptions,
+    Freshness,
+    InteractionOptions,
+    RegulationOptions,
+    RuleOptions,
+    Scoring,
+)
+from crawler.options import (
+    AdminLevel,
+    CrawlerOptions,
+    CrawlLimits,
+    Ipv6Options,
+    Network,
+    Politeness,
+    RenderOptions,
+    RetryPolicy,
+    SiteConfig,
+    SiteKind,
+    parse_nameserver,
+    parse_resolve,
+)
 from govaudit.errors import ConfigError
 
-SiteKind = Literal["portal", "department"]
-AdminLevel = Literal["", "city", "county", "township"]
-
-
-@dataclass(frozen=True)
-class CrawlLimits:
-    max_pages: int = 300
-    max_depth: int = 3
-    max_page_bytes: int = 5_000_000
-    max_site_bytes: int = 300_000_000
-    max_site_seconds: float = 1200.0
-    max_links_checked: int = 3000
-    check_external_links: bool = True
-    # Linked documents whose link text carries one of these words are downloaded for the
-    # rules (yearly reports published only as PDF/DOCX/XLSX).
-    attachment_words: tuple[str, ...] = ("年度报告", "年报")
-    max_attachment_bytes: int = 20_000_000
-    # Removed from every URL (query parameters; ";jsessionid=" path parameters): a fresh
-    # session id in every link must not make one page look like many. "*": a prefix.
-    session_parameters: tuple[str, ...] = ("jsessionid", "sid", "phpsessid", "aspsessionid*", "sessionid", "token")
-    # A chain of pages whose URLs differ only in numbers (a calendar's next day, next day ...)
-    # is followed this far, then noted as a trap.
-    max_url_family_chain: int = 10
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    timeout_s: float = 15.0            # connect / read timeout of one request
-    request_deadline_s: float = 60.0   # whole request incl. body: a trickling server is cut here
-    # Like curl's --speed-limit/--speed-time: an answer slower than this many bytes per
-    # second over speed_time_s (counted from its first byte) is abandoned. 0 turns it off.
-    speed_limit_bytes_s: int = 1024
-    speed_time_s: float = 10.0
-    retries: int = 2
-    backoff_s: float = 1.0
-    max_retry_after_s: float = 60.0
-    max_redirects: int = 10
-
-
-@dataclass(frozen=True)
-class Politeness:
-    per_host_concurrency: int = 2
-    min_interval_s: float = 0.5
-    global_concurrency: int = 16
-    # Shown in the User-Agent so a site's administrator can reach whoever runs the audit.
-    contact_url: str = "https://govaudit.invalid/contact"
-
-
-@dataclass(frozen=True)
-class Network:
-    # "HOST:PORT" or "HOST" (port 53); empty: the system resolver.
-    nameservers: tuple[str, ...] = ()
-    # Like curl's --resolve: "HOST:ADDR" answers HOST with ADDR without asking DNS.
-    resolve: tuple[str, ...] = ()
-    dns_timeout_s: float = 5.0
-    # Only names in `resolve` are resolved; every other name fails (the demo uses this so
-    # that nothing it links to can ever leave the machine).
-    resolve_only_mapped: bool = False
-    # Non-public addresses (loopback, private, link-local) are never connected to, except the
-    # audited site's own addresses and these networks (CIDR, e.g. "10.20.0.0/16").
-    allow_networks: tuple[str, ...] = ()
-    # A CA bundle (PEM) to verify HTTPS with instead of the system's, e.g. a government CA.
-    ca_file: str = ""
-
-
-@dataclass(frozen=True)
-class Ipv6Options:
-    """IPv6 measurement (plan task 31, ../shared/reference/ipv6.md)."""
-
-    enabled: bool = True
-    content_tolerance: float = 0.10      # [U] internet.nl's 10% after removing per-request noise
-    depth_threshold: float = 0.90        # [U] 二级/三级 link support rate needed
-    depth_sample_cap: int = 200          # pages tested per level
-    slow_ratio: float = 1.0              # [U] notice when (v6 - v4) / v4 exceeds this
-    slow_min_diff_s: float = 0.2         # [U] ... and v6 is this much slower in absolute terms
-    min_ipv6_nameservers: int = 1        # internet.nl asks for 2
-    max_body_bytes: int = 500_000        # internet.nl compares up to 500 kB
-    max_resource_hosts: int = 50
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """国办秘函〔2019〕19号 首页/栏目不更新; ages are measured from --today."""
-
-    news_days: int = 14               # 动态/要闻 columns [V]
-    notice_days: int = 183            # 通知公告/政策文件 columns: six months [V]
-    other_days: int = 0               # other columns; 0: not judged (the indicators set no limit)
-    homepage_days: int = 14           # [V]
-    veto_stale_columns: int = 5       # (a) stale 动态 + first-level 通知公告/政策文件 columns [V]
-    veto_unupdated_columns: int = 10  # (b) columns that should be updated and are not [V]
-    veto_blank_columns: int = 5       # (c) 空白栏目 [V]
-
-
-@dataclass(frozen=True)
-class InteractionOptions:
-    unanswered_days: int = 90         # 19号: unanswered for more than 3 months [V]
-    window_days: int = 365            # ... among messages of the past year [V]
-
-
-@dataclass(frozen=True)
-class DisclosureOptions:
-    # Site kinds whose 法定主动公开内容 is checked category by category: a department
-    # publishes what its duties cover, so by default only portals are held to all 15.
-    statutory_site_kinds: tuple[str, ...] = ("portal",)
-
-
-@dataclass(frozen=True)
-class RegulationOptions:
-    # [U] A page's version may be dated by the 常务会议 that passed it, weeks before the
-    # library's 公布 date: a version within this many days of the latest counts as current.
-    version_tolerance_days: int = 120
-    late_publication_working_days: int = 20   # 条例 第二十六条 [V]
-    # Site kinds that must keep a 规章/规范性文件 library of their own: a department's documents
-    # are usually published in the portal's library (a portal duty unless configured).
-    library_site_kinds: tuple[str, ...] = ("portal",)
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Rendering pages in Chromium (Playwright), for sites that build content with script."""
-
-    mode: Literal["auto", "never", "always"] = "auto"   # auto: only pages whose static HTML needs it
-    max_contexts: int = 2             # browser contexts open at once
-    pages_per_context: int = 20       # a context is recycled after this many pages
-    page_timeout_s: float = 15.0      # a page still running script after this is cut
-    max_rendered_pages: int = 50      # per site
-    screenshots: bool = True          # homepage and evidence pages, in the report
-    max_screenshots: int = 8          # per site
-    viewport_width: int = 1280
-    viewport_height: int = 800
-    chromium_path: str = ""           # empty: chromium on PATH
-    user_agent: str = ""              # empty: Chromium's own
-    # Budgets of one rendered page: bytes fulfilled to the browser (document + resources),
-    # the JS heap, and the browser's memory (all its processes, PSS), above which it is killed.
-    max_render_bytes: int = 16_000_000
-    js_heap_mb: int = 256
-    max_browser_memory_mb: int = 550
-    resource_max_bytes: int = 4_000_000   # one script, stylesheet or image for the browser
-    resource_cache_mb: int = 64           # sub-resources kept per audit (fetched once)
+__all__ = ["AdminLevel", "AvailabilityOptions", "Config", "ConfigError", "CrawlLimits", "CrawlerOptions", "Deduction",
+           "DisclosureOptions", "Freshness", "InteractionOptions", "Ipv6Options", "LedgerOptions", "MailOptions",
+           "Network", "Politeness", "RegulationOptions", "RenderOptions", "RetryPolicy", "RuleOptions", "RunOptions",
+           "ScheduleOptions", "Scoring", "SiteConfig", "SiteKind", "Store", "load_config", "parse_config",
+           "parse_nameserver", "parse_resolve", "url_problem"]
 
 
 @dataclass(frozen=True)
 class Store:
     path: str = "govaudit.sqlite"
-    keep_full_runs: int = 3      # newest runs whose snapshots keep every page body
-    keep_runs: int = 60          # older runs keep bodies of evidence pages only; beyond this, no snapshot
+    keep_full_runs: Annotated[int, Interval(ge=1, le=10_000)] = 3      # newest runs whose snapshots keep every page body
+    keep_runs: Annotated[int, Interval(ge=1, le=100_000)] = 60   # older runs keep evidence pages only; beyond this, no snapshot
     reports_dir: str = "govaudit-reports"  # `govaudit run` writes <this>/<run id>/ (relative to the config file)
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    max_concurrent_sites: int = 16   # sites audited at once (politeness stays per host)
+    max_concurrent_sites: Annotated[int, Interval(ge=1, le=10_000)] = 16   # sites audited at once (politeness stays per host)
     # Where pages are analysed and stored and sites judged: a worker process (the crawl keeps
     # its own core) or a thread (no process start: small audits, tests).
     judge: Literal["process", "thread"] = "process"
@@ -182,102 +77,36 @@ class RunOptions:
 class ScheduleOptions:
     timezone: str = "Asia/Shanghai"
     audit_cron: str = "0 1 * * *"     # the nightly audit of every site
-    probe_minutes: int = 60           # homepage availability probes (19号: 20+ a day)
-    probe_timeout_s: float = 15.0     # 19号: a probe fails when the site is not open after 15 s
-    misfire_grace_s: int = 3600       # a run missed by less than this still runs (once)
-    availability_days: int = 7        # 19号: monitored for one week
-    availability_min_probes: int = 140   # 20 a day for 7 days; fewer: not judged
-    availability_veto_share: float = 0.05   # failed probes / probes at or above this: veto
+    probe_minutes: Annotated[int, Interval(ge=1, le=10_080)] = 60        # homepage availability probes (19号: 20+ a day)
+    probe_timeout_s: Annotated[float, Interval(gt=0, le=600)] = 15.0    # 19号: a probe fails when not open after 15 s
+    misfire_grace_s: Annotated[int, Interval(ge=0, le=604_800)] = 3600   # a run missed by less than this still runs (once)
+    availability_days: Annotated[int, Interval(ge=1, le=366)] = 7       # 19号: monitored for one week
+    availability_min_probes: Annotated[int, Interval(ge=0, le=1_000_000)] = 140   # 20 a day for 7 days; fewer: not judged
+    availability_veto_share: Annotated[float, Interval(ge=0, le=1)] = 0.05   # failed probes / probes at or above: veto
 
 
 @dataclass(frozen=True)
 class LedgerOptions:
     """整改期限 (days from first sighting) by severity [U]: set by the office."""
 
-    veto_days: int = 7
-    deduct_days: int = 30
-    notice_days: int = 90
+    veto_days: Annotated[int, Interval(ge=0, le=3650)] = 7
+    deduct_days: Annotated[int, Interval(ge=0, le=3650)] = 30
+    notice_days: Annotated[int, Interval(ge=0, le=3650)] = 90
 
 
 @dataclass(frozen=True)
 class MailOptions:
     enabled: bool = False
     host: str = ""
-    port: int = 587
+    port: Annotated[int, Interval(ge=1, le=65_535)] = 587
     security: Literal["starttls", "ssl", "none"] = "starttls"
     sender: str = ""
     recipients: tuple[str, ...] = ()
     # Names of environment variables holding the credentials: never the secrets themselves.
     username_env: str = ""
     password_env: str = ""
-    retries: int = 3
-    timeout_s: float = 30.0
-
-
-@dataclass(frozen=True)
-class Deduction:
-    points: float = 0.0
-    # Points for a finding on the homepage, where it differs (links.dead).
-    homepage_points: float | None = None
-    # No indicator loses more than its own points (19号 scoring logic).
-    cap: float = 100.0
-
-
-def _default_deductions() -> dict[str, Deduction]:
-    # [U] The 19号 point values were not read (../shared/reference/indicators.md): every deduct
-    # rule has a default here so that the score means something; the office sets its own in
-    # [scoring.deductions] (entries there replace these one rule at a time; points = 0 drops one).
-    return {
-        "links.dead": Deduction(points=0.1, homepage_points=1.0, cap=10.0),
-        "identity.conac": Deduction(points=2.0, cap=2.0),
-        "identity.site_code": Deduction(points=2.0, cap=2.0),
-        "identity.icp": Deduction(points=2.0, cap=2.0),
-        "identity.police": Deduction(points=2.0, cap=2.0),
-        "identity.sponsor": Deduction(points=2.0, cap=2.0),
-        "columns.stale": Deduction(points=1.0, cap=10.0),
-        "columns.blank": Deduction(points=2.0, cap=10.0),
-        "disclosure.column_missing": Deduction(points=5.0, cap=5.0),
-        "disclosure.subcolumn_missing": Deduction(points=1.0, cap=4.0),
-        "disclosure.guide_incomplete": Deduction(points=0.5, cap=3.0),
-        "disclosure.statutory_missing": Deduction(points=0.5, cap=5.0),
-        "disclosure.domain_catalog_missing": Deduction(points=0.5, cap=5.0),
-        "regulations.outdated": Deduction(points=0.5, cap=3.0),
-        "regulations.repealed_shown": Deduction(points=1.0, cap=3.0),
-        "regulations.no_validity": Deduction(points=0.2, cap=3.0),
-        "regulations.library_missing": Deduction(points=2.0, cap=2.0),
-        "annual_report.missing": Deduction(points=5.0, cap=5.0),
-        "annual_report.sections": Deduction(points=1.0, cap=4.0),
-        "annual_report.tables": Deduction(points=1.0, cap=4.0),
-        "annual_report.arithmetic": Deduction(points=0.5, cap=3.0),
-        "ipv6.no_aaaa": Deduction(points=2.0, cap=2.0),
-        "ipv6.unreachable": Deduction(points=2.0, cap=2.0),
-        "ipv6.content_mismatch": Deduction(points=1.0, cap=1.0),
-        "ipv6.depth": Deduction(points=1.0, cap=2.0),
-    }
-
-
-@dataclass(frozen=True)
-class Scoring:
-    pass_mark: float = 60.0
-    deductions: dict[str, Deduction] = field(default_factory=_default_deductions)
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    name: str
-    url: str
-    unit: str = ""
-    kind: SiteKind = "portal"
-    # Other host names that belong to the same site (crawled, not treated as external).
-    same_site_hosts: tuple[str, ...] = ()
-    # A basic-level unit (基层) keeps the 26-domain standard catalogues (plan tasks 32-33).
-    basic_level: bool = False
-    # city / county governments and their departments also publish 第二十一条 content.
-    admin_level: AdminLevel = ""
-
-    @property
-    def host(self) -> str:
-        return (urlsplit(self.url).hostname or "").lower()
+    retries: Annotated[int, Interval(ge=0, le=20)] = 3
+    timeout_s: Annotated[float, Interval(gt=0, le=600)] = 30.0
 
 
 @dataclass(frozen=True)
@@ -303,6 +132,20 @@ class Config:
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def crawler(self) -> CrawlerOptions:
+        """What the crawler reads."""
+        return CrawlerOptions(self.crawl, self.retry, self.politeness, self.network, self.ipv6, self.render)
+
+    @property
+    def rules(self) -> RuleOptions:
+        """What the rules read."""
+        schedule = self.schedule
+        availability = AvailabilityOptions(schedule.availability_days, schedule.availability_min_probes,
+                                           schedule.availability_veto_share)
+        return RuleOptions(self.freshness, self.interaction, self.disclosure, self.regulations, self.ipv6,
+                           availability, self.scoring)
 
 
 _TOP_LEVEL: dict[str, type] = {
@@ -369,9 +212,6 @@ class _Builder:
                 values[name] = self.group(_TOP_LEVEL[name], value, name)
             else:
                 self.fail(name, f"未知的配置节“{name}”；可用的有：{', '.join(sorted([*_TOP_LEVEL, 'sites']))}")
-        if "scoring" in values:  # the configured points replace the defaults rule by rule
-            scoring = values["scoring"]
-            values["scoring"] = dataclasses.replace(scoring, deductions={**_default_deductions(), **scoring.deductions})
         config = Config(**values, source=self.source)
         self.check_semantics(config)
         return config
@@ -394,7 +234,7 @@ class _Builder:
         return tuple(sites)
 
     def group(self, cls: type, table: dict[str, Any], prefix: str) -> Any:
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
         fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: dict[str, Any] = {}
         for key, value in table.items():
@@ -411,6 +251,11 @@ class _Builder:
     def value(self, hint: Any, value: Any, key: str) -> Any:
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
+        if origin is Annotated:
+            checked = self.value(args[0], value, key)
+            for bound in (m for m in hint.__metadata__ if isinstance(m, Interval)):
+                self.check_bound(bound, checked, key)
+            return checked
         if origin in (types.UnionType, typing.Union):
             if value is None and type(None) in args:
                 return None
@@ -430,6 +275,16 @@ class _Builder:
             return {k: self.group(args[1], v, f"{key}.{k}") if isinstance(v, dict)
                     else self.fail(f"{key}.{k}", "应为表") for k, v in value.items()}
         return self.scalar(hint, value, key)
+
+    def check_bound(self, bound: Interval, value: Any, key: str) -> None:
+        if value is None:
+            return
+        low = f"不小于 {bound.ge}" if bound.ge is not None else (f"大于 {bound.gt}" if bound.gt is not None else "")
+        high = f"不大于 {bound.le}" if bound.le is not None else (f"小于 {bound.lt}" if bound.lt is not None else "")
+        below = (bound.ge is not None and value < bound.ge) or (bound.gt is not None and value <= bound.gt)
+        above = (bound.le is not None and value > bound.le) or (bound.lt is not None and value >= bound.lt)
+        if below or above:
+            self.fail(key, f"超出范围：{value}（应{low}{'、' if low and high else ''}{high}）")
 
     def scalar(self, hint: Any, value: Any, key: str) -> Any:
         if hint is bool:
@@ -460,21 +315,6 @@ class _Builder:
             self.fail(key, problem)
 
     def check_semantics(self, config: Config) -> None:
-        positive = {
-            "crawl.max_pages": config.crawl.max_pages,
-            "crawl.max_page_bytes": config.crawl.max_page_bytes,
-            "politeness.per_host_concurrency": config.politeness.per_host_concurrency,
-            "politeness.global_concurrency": config.politeness.global_concurrency,
-            "retry.timeout_s": config.retry.timeout_s,
-        }
-        for key, value in positive.items():
-            if value <= 0:
-                self.fail(key, "应大于 0")
-        for key in ("content_tolerance", "depth_threshold"):
-            if not 0 <= getattr(config.ipv6, key) <= 1:
-                self.fail(f"ipv6.{key}", "应为 0 到 1 之间的比例")
-        if not 0 <= config.scoring.pass_mark <= 100:
-            self.fail("scoring.pass_mark", "应在 0 到 100 之间")
         for index, item in enumerate(config.network.resolve):
             try:
                 parse_resolve(item)
@@ -513,8 +353,6 @@ class _Builder:
             CronTrigger.from_crontab(schedule.audit_cron, timezone=schedule.timezone)
         except ValueError as exc:
             self.fail("schedule.audit_cron", f"cron 表达式无效（五段：分 时 日 月 周）：{schedule.audit_cron!r}（{exc}）")
-        if schedule.probe_minutes <= 0:
-            self.fail("schedule.probe_minutes", "应大于 0")
 
     def check_mail(self, mail: MailOptions) -> None:
         if not mail.enabled:
@@ -542,41 +380,6 @@ def url_problem(url: str) -> str | None:
     if not parts.hostname:
         return f"网址缺少主机名：{url!r}"
     return None
-
-
-def parse_resolve(item: str) -> tuple[str, str]:
-    """'HOST:ADDR' -> (host, addr); split at the first colon, brackets optional for IPv6."""
-    host, sep, addr = item.partition(":")
-    if not sep or not host or not addr:
-        raise ValueError(f"应写成 主机名:地址，实际为 {item!r}")
-    addr = addr.strip()
-    if addr.startswith("[") and addr.endswith("]"):
-        addr = addr[1:-1]
-    try:
-        ipaddress.ip_address(addr)
-    except ValueError:
-        raise ValueError(f"“{addr}”不是 IP 地址（{item!r}）") from None
-    return host.lower().rstrip("."), addr
-
-
-def parse_nameserver(item: str) -> tuple[str, int]:
-    """'ADDR', 'ADDR:PORT' or '[V6]:PORT' -> (addr, port)."""
-    text = item.strip()
-    if text.startswith("["):
-        addr, _, rest = text[1:].partition("]")
-        port_text = rest.lstrip(":") or "53"
-    elif text.count(":") == 1:
-        addr, port_text = text.split(":")
-    else:
-        addr, port_text = text, "53"
-    try:
-        ipaddress.ip_address(addr)
-        port = int(port_text)
-    except ValueError:
-        raise ValueError(f"域名服务器应写成 地址 或 地址:端口，实际为 {item!r}") from None
-    if not 0 < port < 65536:
-        raise ValueError(f"端口超出范围：{item!r}")
-    return addr, port
 
 
 def locate_key(text: str, key: str) -> int | None:

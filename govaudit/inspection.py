@@ -11,25 +11,24 @@ import shutil
 import tempfile
 import time
 import weakref
-from concurrent.futures import Executor
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from checks.facts import facts_reader
 from checks.sitemodel.laws import LawLibrary
 from crawler.engine import Progress, crawl_site
 from crawler.snapshot import CrawlNote, SiteSnapshot, now_iso
 from govaudit import __version__
 from govaudit.config import Config, SiteConfig
-from govaudit.laws import active_library
-from checks.facts import facts_reader
 from govaudit.errors import UsageError
-from govaudit.pipeline import (JudgeRequest, PageWriter, commit, discard_site, judge_and_commit, judge_executor,
-                               judge_snapshot)
-from govaudit.stored import StoredPages
+from govaudit.laws import active_library
+from govaudit.pipeline import JudgeRequest, PageWriter, commit, discard_site, judge_and_commit, judge_executor, judge_snapshot
 from govaudit.store import Store
+from govaudit.stored import StoredPages
 from reports.document import RunInfo, SiteReport, build_document
 
 ProgressFactory = Callable[[SiteConfig], Progress | None]
@@ -70,7 +69,7 @@ async def _audit_one(config: Config, site: SiteConfig, today: date, progress: Pr
     writer = PageWriter(executor, store_path, run_id, site.name, today)
     stored = True
     try:
-        snapshot = await crawl_site(config, site, progress=progress, sink=writer)
+        snapshot = await crawl_site(config.crawler, site, progress=progress, sink=writer)
         snapshot.notes.extend(writer.notes())
     except Exception as exc:  # one site's failure never stops the others
         snapshot, stored = _failed_snapshot(site, exc), False

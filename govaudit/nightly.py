@@ -70,8 +70,8 @@ def run_all(config: Config, *, names: tuple[str, ...] = (), out: Path | None = N
 
 def mail_reports(config: Config, result: InspectionResult, paths: dict[str, Path]) -> str | None:
     sites = result.document["sites"]
-    failed = sum(1 for s in sites if s["verdict"] == "不合格")  # type: ignore[index]
-    subject = f"政府网站检查报告 {result.document['run']['today']}：{len(sites)} 个网站，{failed} 个不合格"  # type: ignore[index]
+    failed = sum(1 for s in sites if s["verdict"] == "不合格")
+    subject = f"政府网站检查报告 {result.document['run']['today']}：{len(sites)} 个网站，{failed} 个不合格"
     message = build_message(config.mail, subject, paths["summary"].read_text("utf-8"),
                             [paths["html"], paths["xlsx"]])
     error = send(config.mail, message)
@@ -98,7 +98,7 @@ async def _probe_all(config: Config) -> list[tuple[str, bool]]:
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
                           config.politeness.global_concurrency)
     results = []
-    async with Fetcher(probing, limiter) as fetcher:
+    async with Fetcher(probing.crawler, limiter) as fetcher:
         outcomes = await asyncio.gather(*(fetcher.fetch(site.url) for site in config.sites))
     with Store(store_path(config)) as store:
         for site, fetched in zip(config.sites, outcomes):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.annual_report.view import annual_view
-from checks.base import RuleContext, Severity
+from checks.base import RuleContext
 from checks.facts import analyse_page, dump_facts, facts_reader
 from checks.registry import all_rules
 from checks.runner import run_rules
@@ -177,12 +177,11 @@ def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, tod
     import time
 
     started = time.perf_counter()
-    context = RuleContext(today=today, config=config, site=site, laws=laws, probes=probes)
+    context = RuleContext(today=today, config=config.rules, site=site, laws=laws, probes=probes)
     results = run_rules(snapshot, context)
     homepage_loaded = snapshot.homepage is not None and snapshot.homepage.ok
     verdict = judge_site(results.findings, homepage_loaded=homepage_loaded, scoring=config.scoring,
-                         not_checked=results.not_checked,
-                         veto_rules=[r.id for r in all_rules() if r.severity is Severity.VETO])
+                         rules=all_rules(), not_checked=results.not_checked)
     views = {"disclosure": disclosure_view(snapshot, context), "regulations": regulations_view(snapshot, context),
              "annual_report": annual_view(snapshot, context)}
     report = SiteReport(snapshot, results, verdict, site_stats(snapshot, duration_s), views)

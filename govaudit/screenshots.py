@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import io
 from pathlib import Path
 from typing import Any
 
+from checks.registry import rule_by_id
 from crawler.fetch import Fetcher
 from crawler.politeness import HostLimiter
 from crawler.render import Renderer, RenderUnavailable, unavailable_reason
@@ -23,8 +25,6 @@ from crawler.urls import Scope, origin_key
 from govaudit.config import Config
 from govaudit.store import Store
 
-_PICTURED = {"identity": "bottom", "columns": "top", "annual_report": "full", "homepage": "top",
-             "interaction": "top", "regulations": "top"}
 _THUMB_WIDTH = 360
 
 
@@ -45,11 +45,11 @@ def capture(config: Config, document: dict[str, Any], out_dir: Path, store_path:
 async def _capture_all(config: Config, document: dict[str, Any], out_dir: Path, store: Store, run_id: str) -> None:
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
                           config.politeness.global_concurrency)
-    async with Fetcher(config, limiter, guard=AddressGuard.from_network(config.network)) as fetcher:
+    async with Fetcher(config.crawler, limiter, guard=AddressGuard.from_network(config.network)) as fetcher:
         for index, entry in enumerate(document["sites"]):
             targets = _targets(entry, config.render.max_screenshots)
             allowed = {origin_key(url) for url, *_ in targets} | Scope(entry["url"]).hosts()
-            in_scope = lambda url: origin_key(url) in allowed  # noqa: E731
+            in_scope = functools.partial(_allowed, allowed)
             resources = ResourceCache(fetcher, in_scope, max_bytes_each=config.render.resource_max_bytes,
                                       max_bytes_kept=config.render.resource_cache_mb * 1024 * 1024)
             try:
@@ -84,7 +84,7 @@ def _targets(entry: dict[str, Any], limit: int) -> list[tuple[str, str, str, dic
     targets: list[tuple[str, str, str, dict[str, Any] | None]] = [(entry["url"], "首页（首屏）", "top", None)]
     seen = {entry["url"]}
     for finding in entry["findings"]:
-        how = _PICTURED.get(finding["rule"].split(".")[0])
+        how = _screenshot_of(finding["rule"])
         if how is None or finding["severity"] == "notice" or finding["url"] in seen:
             continue
         seen.add(finding["url"])
@@ -104,3 +104,15 @@ def _thumbnail(path: Path) -> str:
         buffer = io.BytesIO()
         small.save(buffer, format="JPEG", quality=70)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _allowed(origins: set[str], url: str) -> bool:
+    return origin_key(url) in origins
+
+
+def _screenshot_of(rule_id: str) -> str | None:
+    """How a finding of the rule is pictured (its declaration's `screenshot`)."""
+    try:
+        return rule_by_id(rule_id).screenshot
+    except KeyError:   # a rule of an earlier version, in a stored report
+        return None

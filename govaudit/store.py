@@ -9,16 +9,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-
-import cattrs.preconf.json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
+
+import cattrs.preconf.json
 
 from crawler.bodies import decompress
 from crawler.snapshot import BodyReader, FetchOutcome, NoBodies, SiteSnapshot
 from govaudit.faults import pause_point
-from govaudit.stored import FactsReader, StoredRow, record_meta as _record_meta, with_stored_pages
+from govaudit.stored import FactsReader, StoredRow, with_stored_pages
+from govaudit.stored import record_meta as _record_meta
 
 # Snapshot dataclasses <-> JSON. Page bodies have columns of their own; parsed trees are never stored.
 _converter = cattrs.preconf.json.make_converter()
@@ -205,7 +206,7 @@ class Store:
     def law_library_csv(self) -> tuple[str, str, str, str] | None:
         """(csv text, snapshot date, source, imported at) of the imported library, if any."""
         row = self.db.execute("SELECT csv, snapshot_date, source, imported_at FROM law_library WHERE id = 1").fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        return tuple(row) if row else None
 
     # -- results ---------------------------------------------------------------------------
 
@@ -334,7 +335,7 @@ class Store:
                     self.db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
 
     def integrity_ok(self) -> bool:
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
 def _dump(value: Any) -> str:

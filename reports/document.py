@@ -42,7 +42,8 @@ class SiteReport:
 @cache
 def plan_tasks() -> dict[str, dict[str, str]]:
     text = resources.files("checks.data").joinpath("plan_tasks.toml").read_text("utf-8")
-    return tomllib.loads(text)["tasks"]
+    tasks: dict[str, dict[str, str]] = tomllib.loads(text)["tasks"]
+    return tasks
 
 
 def site_stats(snapshot: SiteSnapshot, duration_s: float) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def nightly_audit(config_path: str) -> None:
         log.exception("每晚检查失败（已完成的网站结果保存在数据库中，下次运行时继续）")
         return
     log.info("每晚检查完成：运行 %s，%d 个网站，报告 %s", outcome.result.run_id,
-             len(outcome.result.document["sites"]), outcome.paths["html"])  # type: ignore[arg-type]
+             len(outcome.result.document["sites"]), outcome.paths["html"])
     if outcome.mail_error:
         log.error("报告邮件未能发出：%s；报告保存在 %s", outcome.mail_error, outcome.paths["html"])
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from checks.base import Finding
 from checks.columns.common import limit_for
-from checks.sitemodel.columns import column_class
-from crawler.encoding import decode_body
 from checks.facts import analyse_page
 from checks.pageread import PageRead, read_document
+from checks.sitemodel.columns import column_class
+from crawler.encoding import decode_body
 from crawler.extract import extract_links, parse_html
 from crawler.snapshot import FetchOutcome, PageRecord
 from govaudit.config import Config, Freshness

@@ -14,13 +14,12 @@ from checks.base import Finding, NotChecked, Severity
 from checks.registry import all_rules
 from checks.sitemodel.documents import repealed_numbers, version_shown
 from checks.sitemodel.laws import shipped_library
-from checks.verdict import PASS, UNDECIDED, judge_site
-from govaudit.config import Config, Scoring
+from checks.verdict import PASS, UNDECIDED, judge_site, points_table
+from govaudit.config import Config, Deduction, Scoring
 from govaudit.demo.annual import report_html
 from tests.conftest import audit, fast_config, rules_found
 from tests.support.pages import page
 from tests.support.server import Reply, TestSite
-
 
 # -- transport: typed failures, decided once -------------------------------------------------
 
@@ -149,7 +148,7 @@ def test_long_npc_amendment_clause_is_the_version_shown() -> None:
 
 
 def test_the_basis_of_a_repeal_sentence_is_not_repealed() -> None:
-    text = "根据《国务院办公厅关于加强行政规范性文件制定和监督管理工作的通知》（国办发〔2018〕37号），《高新区文件管理办法》（珠高办〔2015〕3号）同时废止。"
+    text = "根据《国务院办公厅关于加强行政规范性文件制定和监督管理工作的通知》（国办发〔2018〕37号），《高新区文件管理办法》（珠高办〔2015〕3号）同时废止。"  # noqa: E501
     assert repealed_numbers(text) == {"珠高办〔2015〕3号"}
 
 
@@ -169,20 +168,24 @@ def _finding(rule: str, severity: Severity) -> Finding:
 def test_verdict_names_the_vetoes_it_could_not_check() -> None:
     vetoes = [r.id for r in all_rules() if r.severity is Severity.VETO]
     some = [NotChecked("interaction.unanswered", "留言列表由脚本加载")]
-    verdict = judge_site([], homepage_loaded=True, scoring=Scoring(), not_checked=some, veto_rules=vetoes)
+    verdict = judge_site([], homepage_loaded=True, scoring=Scoring(), rules=all_rules(), not_checked=some)
     assert verdict.verdict == PASS and verdict.vetoes_not_checked == ("interaction.unanswered",)
     every = [NotChecked(rule, "无法判断") for rule in vetoes]
-    verdict = judge_site([], homepage_loaded=True, scoring=Scoring(), not_checked=every, veto_rules=vetoes)
+    verdict = judge_site([], homepage_loaded=True, scoring=Scoring(), rules=all_rules(), not_checked=every)
     assert verdict.verdict == UNDECIDED and verdict.score == 100.0
 
 
-def test_every_deduct_rule_has_default_points() -> None:
-    deductions = Scoring().deductions
+def test_every_deduct_rule_declares_default_points() -> None:
+    deductions = points_table(Scoring(), all_rules())
     for rule in all_rules():
         if rule.severity is Severity.DEDUCT:
-            assert rule.id in deductions and deductions[rule.id].points > 0, rule.id
+            assert rule.points is not None and rule.points.points > 0, rule.id
+            assert deductions[rule.id] == rule.points
     one_of_each = [_finding(r.id, r.severity) for r in all_rules() if r.severity is Severity.DEDUCT]
-    assert judge_site(one_of_each, homepage_loaded=True, scoring=Scoring()).score < 80
+    assert judge_site(one_of_each, homepage_loaded=True, scoring=Scoring(), rules=all_rules()).score < 80
+    office = Scoring(deductions={"links.dead": Deduction(points=0.0)})   # the office's table wins, rule by rule
+    assert points_table(office, all_rules())["links.dead"].points == 0.0
+    assert points_table(office, all_rules())["identity.icp"] == deductions["identity.icp"]
 
 
 

@@ -8,6 +8,7 @@ from tests.conftest import audit
 from tests.corpus import contradiction, corpus_config, serve_corpus
 from tests.support.server import Reply, TestSite
 
+
 def test_no_finding_contradicts_the_corpus_facts(site: TestSite) -> None:
     served = serve_corpus(site)
     report = audit(site.url("/"), corpus_config())
@@ -22,7 +23,7 @@ def test_no_finding_contradicts_the_corpus_facts(site: TestSite) -> None:
 
 
 def _unreadable_site(site: TestSite) -> None:
-    script_only = '<!DOCTYPE html><html><head><title>{}</title><script src="/js/app.js"></script></head><body><div id="app"></div></body></html>'
+    script_only = '<!DOCTYPE html><html><head><title>{}</title><script src="/js/app.js"></script></head><body><div id="app"></div></body></html>'  # noqa: E501
     links = "".join(f'<a href="{p}">{t}</a>' for p, t in [
         ("/xxgk/", "政府信息公开"), ("/xwdt/", "新闻动态"), ("/tzgg/", "通知公告"), ("/hdjl/", "领导信箱"),
         ("/empty.html", "空白页"), ("/nb/2025.pdf", "2025年政府信息公开工作年度报告"),

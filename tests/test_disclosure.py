@@ -148,7 +148,7 @@ def test_undated_items_count_as_not_updated(site: TestSite) -> None:
 
 
 def test_month_day_dates_under_a_year_heading(site: TestSite) -> None:
-    last_year = f"<h3>{TODAY.year - 1}年</h3><ul class='list'><li><a href='/a/1.html'>高新区召开年度工作总结会议</a><span>11-20</span></li></ul>"
+    last_year = f"<h3>{TODAY.year - 1}年</h3><ul class='list'><li><a href='/a/1.html'>高新区召开年度工作总结会议</a><span>11-20</span></li></ul>"  # noqa: E501
     this_year = f"<ul class='list'><li><a href='/a/2.html'>高新区召开政务公开推进会议</a><span>{ago(3, '%m-%d')}</span></li></ul>"
     column_site(site, {"/old/index.html": ("要闻", page("要闻", last_year)),
                        "/new/index.html": ("动态", page("动态", this_year))}, ago(1))

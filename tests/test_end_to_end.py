@@ -9,13 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from govaudit.cli import main
 from crawler.render import unavailable_reason
+from govaudit.cli import main
 from govaudit.config import RenderOptions
 from govaudit.demo.server import EXPECTED, RENDERED_EXPECTED
-from govaudit.store import Store
-from govaudit.config import SiteConfig
-from tests.conftest import TODAY, fast_config, inspect_into
+from tests.conftest import TODAY
 from tests.support.dns import Zone, dns_server
 from tests.support.pages import page
 from tests.support.server import TestSite
@@ -49,7 +47,7 @@ def test_demo_has_no_internal_errors(demo_report: dict) -> None:  # type: ignore
 def test_demo_tricky_valid_cases_stay_quiet(demo_report: dict) -> None:  # type: ignore[type-arg]
     portal = demo_report["doc"]["sites"][0]
     text = json.dumps(portal["findings"], ensure_ascii=False)
-    for valid in ("content_1002", "content_3001", "content_3002", "content_before", "/zcwj/index.html", "shenqingbiao.doc", "/admin/", "weather",
+    for valid in ("content_1002", "content_3001", "content_3002", "content_before", "/zcwj/index.html", "shenqingbiao.doc", "/admin/", "weather",  # noqa: E501
                   "www.zhuhai-demo.gov.cn", "login.zhuhai-demo.gov.cn", "javascript:", "mailto:"):
         assert valid not in text, valid
     reasons = " ".join(n["reason"] + str(n["url"]) for n in portal["not_checked"])

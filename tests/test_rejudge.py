@@ -37,7 +37,7 @@ def _site(site: TestSite) -> None:
         for n in range(1, 6)) + "</ul>"))
     for n in range(1, 6):
         site.page(f"/xwdt/content_{n}.html", page(f"高新区召开第{n}次工作会议",
-                  f"<h1>高新区召开第{n}次工作会议</h1><p>发布日期：2025-0{n}-15</p><p>{'会议要求各单位认真落实政务公开工作要点。' * 12}</p>"))
+                  f"<h1>高新区召开第{n}次工作会议</h1><p>发布日期：2025-0{n}-15</p><p>{'会议要求各单位认真落实政务公开工作要点。' * 12}</p>"))  # noqa: E501
     site.page("/tzgg/index.html", page("通知公告", "<p>暂无信息</p>", foot=footer(without="identity.contact")))
     site.page("/zwgk/index.html", page("政府信息公开", '<a href="/zwgk/zn.html">政府信息公开指南</a>'))
     site.page("/zwgk/zn.html", page("政府信息公开指南", "<p>本指南说明申请方式。</p>"))

@@ -50,7 +50,7 @@ def test_base_href_and_duplicates_in_extraction() -> None:
                       '<a href="a.html#x">2</a><img src="p.png"><link rel="stylesheet" href="s.css">'
                       '<link rel="canonical" href="c.html"><script src="j.js"></script></body></html>')
     links, skipped = extract_links(tree, "http://www.gxq.gov.cn/index.html")
-    assert [(l.url, l.tag) for l in links] == [
+    assert [(link.url, link.tag) for link in links] == [
         ("http://www.gxq.gov.cn/sub/a.html", "a"), ("http://www.gxq.gov.cn/sub/p.png", "img"),
         ("http://www.gxq.gov.cn/sub/s.css", "link"), ("http://www.gxq.gov.cn/sub/j.js", "script")]
     assert skipped == ()
@@ -69,7 +69,7 @@ def test_gb2312_label_reads_gbk_characters() -> None:
 
 def test_bom_wins_and_unknown_label_falls_through() -> None:
     assert decode_body("\ufeff政务".encode("utf-8"), "text/html; charset=gbk")[0] == "政务"
-    assert decode_body("政务公开".encode("utf-8"), "text/html; charset=klingon")[2] == "detected"
+    assert decode_body("政务公开".encode(), "text/html; charset=klingon")[2] == "detected"
 
 
 def _finding(rule: str, severity: Severity, on_homepage: bool = False) -> Finding:
@@ -80,17 +80,17 @@ def _finding(rule: str, severity: Severity, on_homepage: bool = False) -> Findin
 def test_verdict_scoring() -> None:
     scoring = Scoring()
     dead = [_finding("links.dead", Severity.DEDUCT, on_homepage=True)] + [_finding("links.dead", Severity.DEDUCT)] * 3
-    verdict = judge_site(dead, homepage_loaded=True, scoring=scoring)
+    verdict = judge_site(dead, homepage_loaded=True, scoring=scoring, rules=all_rules())
     assert verdict.verdict == "合格" and verdict.score == 98.7
     many = [_finding("links.dead", Severity.DEDUCT, on_homepage=True)] * 50
-    assert judge_site(many, homepage_loaded=True, scoring=scoring).score == 90.0  # capped at 10
+    assert judge_site(many, homepage_loaded=True, scoring=scoring, rules=all_rules()).score == 90.0  # capped at 10
     veto = [_finding("site.unreachable", Severity.VETO)]
-    assert judge_site(veto, homepage_loaded=True, scoring=scoring).verdict == "不合格"
-    assert judge_site([], homepage_loaded=False, scoring=scoring).verdict == "无法判定"
+    assert judge_site(veto, homepage_loaded=True, scoring=scoring, rules=all_rules()).verdict == "不合格"
+    assert judge_site([], homepage_loaded=False, scoring=scoring, rules=all_rules()).verdict == "无法判定"
     notices = [_finding("site.soft404", Severity.NOTICE)] * 5
-    assert judge_site(notices, homepage_loaded=True, scoring=scoring).score == 100.0
+    assert judge_site(notices, homepage_loaded=True, scoring=scoring, rules=all_rules()).score == 100.0
     strict = Scoring(pass_mark=99.0)
-    assert judge_site(dead, homepage_loaded=True, scoring=strict).verdict == "不合格"
+    assert judge_site(dead, homepage_loaded=True, scoring=strict, rules=all_rules()).verdict == "不合格"
 
 
 # Rules beyond ../shared/spec/rules.md (new ids, listed in the README).

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from checks.annual_report.common import BASIS, FoundReport, judge_due_report
 from checks.annual_report.relations import mismatches
 from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.options import Deduction
 from crawler.snapshot import SiteSnapshot
 
 
@@ -37,4 +38,6 @@ RULE = Rule(
     messages={"default": "{table}“{row}”的“{column}”：按“{relation}”应为 {expected}，报告中为 {found}"},
     check=check,
     advice="核对基础数据后更正报告表格，并说明更正情况。",
+    points=Deduction(points=0.5, cap=3.0),
+    screenshot="full",
 )

@@ -32,4 +32,5 @@ RULE = Rule(
     messages={"default": "{title}的{table}有 {count} 个单元格留空，应填写 0"},
     check=check,
     advice="数量为零的单元格填写 0。",
+    screenshot="full",
 )

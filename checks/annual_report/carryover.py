@@ -39,4 +39,5 @@ RULE = Rule(
     messages={"default": "{title}的上年结转为 {carried_in} 件，上一年度报告的结转下年度为 {previous_carried_out} 件"},
     check=check,
     advice="核对两个年度的申请办理台账，更正不一致的数字。",
+    screenshot="full",
 )

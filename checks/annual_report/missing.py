@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.annual_report.common import BASIS, deadline_for, due_report, due_year
 from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.options import Deduction
 from crawler.snapshot import SiteSnapshot
 
 
@@ -41,4 +42,6 @@ RULE = Rule(
               "late": "{title}发布于 {published}，晚于公开期限 {deadline}"},
     check=check,
     advice="在“政府信息公开年报”栏目按期发布上一年度报告。",
+    points=Deduction(points=5.0, cap=5.0),
+    screenshot="full",
 )

@@ -328,7 +328,8 @@ def from_pdf(data: bytes, title_hint: str = "") -> AnnualReport:
     import pdfplumber
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings of real PDFs are not ours to show
-    texts, grids = [], []
+    texts: list[str] = []
+    grids: list[Any] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             texts.append(page.extract_text() or "")

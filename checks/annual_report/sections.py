@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.annual_report.common import BASIS, FoundReport, judge_due_report
 from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.options import Deduction
 from crawler.snapshot import SiteSnapshot
 
 
@@ -32,4 +33,6 @@ RULE = Rule(
     messages={"default": "{title}缺少：{missing}"},
     check=check,
     advice="按国办规定的年度报告格式补齐各部分。",
+    points=Deduction(points=1.0, cap=4.0),
+    screenshot="full",
 )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from checks.annual_report.common import BASIS, FoundReport, judge_due_report
 from checks.annual_report.model import FORMAT_2021, squeeze
 from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.options import Deduction
 from crawler.snapshot import SiteSnapshot
 
 
@@ -52,4 +53,6 @@ RULE = Rule(
     messages={"missing": "{title}没有{table}", "format": "{title}的{table}不是 {year} 年度应使用的格式：{seen}"},
     check=check,
     advice="按国办公开办函〔2021〕30号规定的格式编制表格。",
+    points=Deduction(points=1.0, cap=4.0),
+    screenshot="full",
 )

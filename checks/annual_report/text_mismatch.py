@@ -47,4 +47,5 @@ RULE = Rule(
     messages={"default": "{title}正文写“{prose}”，表三{what}总计为 {table}"},
     check=check,
     advice="统一正文和表格的数字。",
+    screenshot="full",
 )

@@ -33,4 +33,5 @@ RULE = Rule(
     messages={"default": "{title}中未见对年度政务公开工作要点落实情况的说明"},
     check=check,
     advice="在年度报告“总体情况”中逐项说明工作要点的落实情况。",
+    screenshot="full",
 )

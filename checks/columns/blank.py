@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.columns.common import BASIS_19
+from checks.options import Deduction
 from checks.sitemodel.columns import site_model
 from crawler.snapshot import SiteSnapshot
 
@@ -29,4 +30,6 @@ RULE = Rule(
     messages={"default": "栏目“{column}”没有内容（{text_seen}）"},
     check=check,
     advice="为栏目补充内容；没有内容可发布的栏目应撤销或合并。",
+    points=Deduction(points=2.0, cap=10.0),
+    screenshot="top",
 )

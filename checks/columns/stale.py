@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.columns.common import BASIS_19, CLASS_LABELS, freshness
+from checks.options import Deduction
 from checks.sitemodel.columns import site_model
 from crawler.snapshot import SiteSnapshot
 
@@ -68,4 +69,6 @@ RULE = Rule(
               "undated": "栏目“{column}”（{class}）的 {items} 条信息均未注明发布日期，视为未更新"},
     check=check,
     advice="按栏目定位及时发布信息；确已不再更新的栏目应归档或关闭入口。所有信息须注明发布日期。",
+    points=Deduction(points=1.0, cap=10.0),
+    screenshot="top",
 )

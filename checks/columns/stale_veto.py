@@ -39,4 +39,5 @@ RULE = Rule(
     messages={"default": "栏目不更新达到单项否决标准：{reached}"},
     check=check,
     advice="立即清理：更新或归档未更新栏目，撤销空白栏目。",
+    screenshot="top",
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.disclosure.common import BASIS_ORDINANCE, homepage_has_links, model_and_column
+from checks.options import Deduction
 from checks.sitemodel.columns import data
 from crawler.snapshot import SiteSnapshot
 
@@ -29,4 +30,5 @@ RULE = Rule(
     messages={"default": "首页及其下一层页面上没有找到政府信息公开专栏的入口"},
     check=check,
     advice="在门户网站首页显著位置设置“政府信息公开”专栏入口。",
+    points=Deduction(points=5.0, cap=5.0),
 )

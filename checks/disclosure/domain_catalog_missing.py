@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.disclosure.common import absence_unknown, model_and_column
+from checks.options import Deduction
 from checks.sitemodel.disclosure import domain_catalogues
 from crawler.snapshot import SiteSnapshot
 
@@ -40,4 +41,5 @@ RULE = Rule(
     messages={"default": "未见“{domain}”领域的基层政务公开标准目录，也没有未涉及该领域的说明"},
     check=check,
     advice="按本领域国务院部门制定的标准指引编制并公开标准目录；不涉及的领域在“未涉及领域事项说明”中列明。",
+    points=Deduction(points=0.5, cap=5.0),
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.disclosure.common import BASIS_ORDINANCE, COLUMN_MISSING_REASON, column_unreadable, model_and_column
+from checks.options import Deduction
 from checks.sitemodel.disclosure import guide_elements, subcolumns
 from crawler.snapshot import SiteSnapshot
 
@@ -42,4 +43,5 @@ RULE = Rule(
     messages={"default": "政府信息公开指南未见以下要素：{missing}"},
     check=check,
     advice="按条例第十二条补全指南，并在机构、地址、电话等变化时及时更新。",
+    points=Deduction(points=0.5, cap=3.0),
 )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.disclosure.common import BASIS_ORDINANCE, COLUMN_MISSING_REASON, column_unreadable, model_and_column
+from checks.options import Deduction
 from checks.sitemodel.disclosure import statutory_categories
 from crawler.snapshot import SiteSnapshot
 
@@ -41,4 +42,5 @@ RULE = Rule(
     messages={"default": "法定主动公开内容未见{item}：{title}"},
     check=check,
     advice="在“法定主动公开内容”下设置对应栏目并发布信息；确实不涉及的，可在栏目中说明。",
+    points=Deduction(points=0.5, cap=5.0),
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.disclosure.common import BASIS_ORDINANCE, COLUMN_MISSING_REASON, column_unreadable, model_and_column
+from checks.options import Deduction
 from checks.sitemodel.columns import data
 from checks.sitemodel.disclosure import subcolumns
 from crawler.snapshot import SiteSnapshot
@@ -38,4 +39,5 @@ RULE = Rule(
     messages={"default": "政府信息公开专栏缺少“{which}”栏目"},
     check=check,
     advice="按国办公开办函〔2019〕61号的要求，在专栏中设置该栏目并发布相应内容。",
+    points=Deduction(points=1.0, cap=4.0),
 )

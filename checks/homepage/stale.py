@@ -69,4 +69,5 @@ RULE = Rule(
                               "（要求 {limit_days} 天内；有完整日期的最新一条为 {newest_date}）"},
     check=check,
     advice="首页应持续更新；动态、要闻等栏目在首页的展示区要及时发布新信息。",
+    screenshot="top",
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, attributes_text, data, footer_findings, register_judge
+from checks.options import Deduction
 from checks.pageread import PageRead
 from crawler.snapshot import SiteSnapshot
 
@@ -48,5 +49,7 @@ RULE = Rule(
     explanation="每个页面应有党政机关网站标识（链接到 conac.cn 的红色标识图片或其加载脚本）。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面未见党政机关网站标识"},
     check=check,
+    points=Deduction(points=2.0, cap=2.0),
+    screenshot="bottom",
 )
 register_judge(RULE, judge)

@@ -35,5 +35,6 @@ RULE = Rule(
     explanation="页面底部应有联系方式（联系电话、邮箱、联系我们等）。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面未见联系方式"},
     check=check,
+    screenshot="bottom",
 )
 register_judge(RULE, judge)

@@ -8,6 +8,7 @@ from functools import cache
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings, register_judge
+from checks.options import Deduction
 from checks.pageread import PageRead
 from crawler.snapshot import SiteSnapshot
 
@@ -42,5 +43,7 @@ RULE = Rule(
               "malformed": "{pages_affected}/{pages_checked} 个页面的 ICP 备案编号格式不正确：“{seen}”"
                            "（应形如“粤ICP备12345678号”）"},
     check=check,
+    points=Deduction(points=2.0, cap=2.0),
+    screenshot="bottom",
 )
 register_judge(RULE, judge)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
 
 import lxml.etree

@@ -9,6 +9,7 @@ from functools import cache
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings, register_judge
+from checks.options import Deduction
 from checks.pageread import PageRead
 from crawler.snapshot import SiteSnapshot
 
@@ -45,5 +46,7 @@ RULE = Rule(
               "malformed": "{pages_affected}/{pages_checked} 个页面的公安机关备案编号格式不正确：“{seen}”"
                            "（应为省简称 + 公网安备 + 14 位数字）"},
     check=check,
+    points=Deduction(points=2.0, cap=2.0),
+    screenshot="bottom",
 )
 register_judge(RULE, judge)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
+from checks.options import Deduction
 from checks.pageread import PageRead
 from crawler.snapshot import SiteSnapshot
 
@@ -46,5 +47,7 @@ RULE = Rule(
     messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明网站标识码",
               "malformed": "{pages_affected}/{pages_checked} 个页面的网站标识码格式不正确：“{seen}”（应为 10 位）"},
     check=check,
+    points=Deduction(points=2.0, cap=2.0),
+    screenshot="bottom",
 )
 register_judge(RULE, judge)

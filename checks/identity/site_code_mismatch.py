@@ -35,5 +35,6 @@ RULE = Rule(
     messages={"malformed": "{pages_affected}/{pages_checked} 个页面的网站标识码前后不一致：{seen}"},
     check=check,
     advice="核对网站标识码，统一页面底部和 SiteIDCode 元数据中的标识码。",
+    screenshot="bottom",
 )
 register_judge(RULE, judge)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
+from checks.options import Deduction
 from checks.pageread import PageRead
 from crawler.snapshot import SiteSnapshot
 
@@ -32,5 +33,7 @@ RULE = Rule(
     explanation="页面底部应写明“主办：××”或“主办单位：××”。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明网站主办单位"},
     check=check,
+    points=Deduction(points=2.0, cap=2.0),
+    screenshot="bottom",
 )
 register_judge(RULE, judge)

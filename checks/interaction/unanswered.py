@@ -59,4 +59,5 @@ RULE = Rule(
               "no_channel": "网站上没有找到留言、咨询等在线互动渠道"},
     check=check,
     advice="对有效留言在规定时限内答复并公开；设置统一的政务咨询渠道。",
+    screenshot="top",
 )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.ipv6.common import BASIS, probe_for
+from checks.options import Deduction
 from crawler.snapshot import SiteSnapshot
 
 
@@ -39,4 +40,5 @@ RULE = Rule(
     messages={"default": "首页通过 IPv6 与 IPv4 取得的内容差异为 {difference}（容差 {tolerance}）"},
     check=check,
     advice="IPv6 入口可能指向了旧服务器、测试页或默认页：请让 IPv6 和 IPv4 入口指向同一站点（同一负载均衡或 CDN 源站）。",
+    points=Deduction(points=1.0, cap=1.0),
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.ipv6.common import BASIS, probe_for
+from checks.options import Deduction
 from checks.wording import describe_error, describe_status
 from crawler.snapshot import SiteSnapshot
 
@@ -59,4 +60,5 @@ RULE = Rule(
                          "{failing_count} 个页面无法通过 IPv6 打开"},
     check=check,
     advice="IPv6 入口往往只为首页做了改造：请检查 IPv6 入口的反向代理/CDN 是否转发了全部路径，栏目和文章页的服务器是否同样支持 IPv6。",
+    points=Deduction(points=1.0, cap=2.0),
 )

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.ipv6.common import BASIS, dns_words, probe_for
+from checks.options import Deduction
 from crawler.snapshot import SiteSnapshot
 
 
@@ -43,4 +44,5 @@ RULE = Rule(
     check=check,
     advice="在域名解析服务商处为网站主机名添加 AAAA 记录，指向已开通 IPv6 的服务器、负载均衡或 CDN 地址；"
            "如使用 CNAME 指向 CDN，请确认 CDN 已开启 IPv6 解析。",
+    points=Deduction(points=2.0, cap=2.0),
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.ipv6.common import BASIS, fetch_evidence, probe_for
+from checks.options import Deduction
 from checks.wording import describe_error, describe_status
 from crawler.snapshot import SiteSnapshot
 
@@ -43,4 +44,5 @@ RULE = Rule(
     check=check,
     advice="确认 AAAA 记录指向的地址上 Web 服务已监听 IPv6（如 nginx 需 listen [::]:80 / [::]:443），"
            "防火墙和安全组已放行 IPv6 的 80/443 端口，HTTPS 证书在 IPv6 入口同样配置。",
+    points=Deduction(points=2.0, cap=2.0),
 )

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from enum import Enum
 
 from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.options import Deduction
 from checks.wording import attempts_evidence, describe_outcome
 from crawler.failures import of_status
 from crawler.snapshot import NAVIGATION_TAGS, FetchOutcome, SiteSnapshot
@@ -116,4 +117,5 @@ RULE = Rule(
     messages={"default": "{where} {link} 无法访问（{seen}，共尝试 {tries} 次），"
                          "{linked_from_count} 个页面引用了它"},
     check=check,
+    points=Deduction(points=0.1, homepage_points=1.0, cap=10.0),
 )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from checks.pageread import read_page
 from checks.sitemodel.columns import SiteModel, matches
 from checks.sitemodel.documents import VALIDITY_WORDS, DocumentMeta
 from checks.sitemodel.laws import Law, LawLibrary
 from checks.sitemodel.lists import visible_text
-from checks.pageread import read_page
 from crawler.snapshot import SiteSnapshot
 
 BASIS_25 = "珠高办〔2021〕50号 工作要点第25项（对照中国政府法制信息网行政法规库的国家正式版本更新行政法规文本）"

@@ -52,4 +52,5 @@ RULE = Rule(
                          "（应在 {limit} 个工作日内）"},
     check=check,
     advice="文件形成或变更后 20 个工作日内公开。",
+    screenshot="top",
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
 from checks.disclosure.common import absence_unknown
+from checks.options import Deduction
 from checks.regulations.common import BASIS_ORDINANCE, LIBRARY_WORDS
 from checks.sitemodel.columns import site_model
 from crawler.snapshot import SiteSnapshot
@@ -37,4 +38,6 @@ RULE = Rule(
     messages={"default": "网站上没有找到规章、规范性文件库"},
     check=check,
     advice="在政府信息公开专栏“法定主动公开内容”下设置规章、规范性文件库，集中发布并标注有效性。",
+    points=Deduction(points=2.0, cap=2.0),
+    screenshot="top",
 )

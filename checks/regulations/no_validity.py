@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.options import Deduction
 from checks.regulations.common import BASIS_ORDINANCE, library_documents, validity_marks_in_lists
 from checks.sitemodel.columns import site_model
 from crawler.snapshot import SiteSnapshot
@@ -41,4 +42,6 @@ RULE = Rule(
     messages={"default": "{doc_no}《{title}》未标注有效性"},
     check=check,
     advice="为文件库中每份文件标注有效性，并在文件被修改、废止时同步更新。",
+    points=Deduction(points=0.2, cap=3.0),
+    screenshot="top",
 )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.options import Deduction
 from checks.regulations.common import BASIS_25, law_texts
 from checks.sitemodel.columns import site_model
 from crawler.snapshot import SiteSnapshot
@@ -49,4 +50,6 @@ RULE = Rule(
                          "（参考库快照 {library_snapshot}）"},
     check=check,
     advice="从中国政府法制信息网行政法规库（国家法律法规数据库）下载现行正式文本替换，并注明修订情况。",
+    points=Deduction(points=0.5, cap=3.0),
+    screenshot="top",
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Outcome, Rule, RuleContext, Severity
+from checks.options import Deduction
 from checks.regulations.common import BASIS_25, law_texts, validity_marks_in_lists
 from checks.sitemodel.columns import site_model
 from checks.sitemodel.documents import doc_number_key
@@ -59,4 +60,6 @@ RULE = Rule(
               "document": "{doc_no}《{title}》已被本站另一文件废止，仍标为“{validity_shown}”"},
     check=check,
     advice="在文件页面和文件库列表中将其标注为“已废止/失效”，或移出现行有效文件库。",
+    points=Deduction(points=1.0, cap=3.0),
+    screenshot="top",
 )

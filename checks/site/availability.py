@@ -10,21 +10,21 @@ from crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    options = context.config.schedule
+    options = context.config.availability
     probes = context.probes
     if probes is None:
         yield RULE.not_checked("没有首页监测记录：需由 govaudit schedule 连续监测 7 天后判断")
         return
-    if len(probes) < options.availability_min_probes:
-        yield RULE.not_checked(f"近 {options.availability_days} 天只有 {len(probes)} 次首页监测"
-                               f"（至少需要 {options.availability_min_probes} 次），暂不判断")
+    if len(probes) < options.min_probes:
+        yield RULE.not_checked(f"近 {options.days} 天只有 {len(probes)} 次首页监测"
+                               f"（至少需要 {options.min_probes} 次），暂不判断")
         return
     failed = [p for p in probes if not p[1]]
     share = len(failed) / len(probes)
-    if share >= options.availability_veto_share:
+    if share >= options.veto_share:
         yield RULE.finding(snapshot.start_url, {
             "probes": len(probes), "failed": len(failed), "share": f"{share:.1%}",
-            "threshold": f"{options.availability_veto_share:.0%}", "window_days": options.availability_days,
+            "threshold": f"{options.veto_share:.0%}", "window_days": options.days,
             "first_probe": probes[0][0], "last_probe": probes[-1][0],
             "failures": [{"at": at, "status": status, "error": error} for at, _, status, error in failed[:30]]},
             on_homepage=True)

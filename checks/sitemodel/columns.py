@@ -14,13 +14,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from checks.base import RuleContext
+from checks.pageread import read_page
 from checks.sitemodel.dates import FoundDate
 from checks.sitemodel.documents import DocumentMeta
 from checks.sitemodel.lists import Item, list_items
-from checks.base import RuleContext
-from checks.pageread import read_page
-from checks.sitemodel.pagefacts import (BOILERPLATE_SAMPLE, Listing, block_hashes, has_attachments, is_attachment,
-                                        page_facts, stable_hash)
+from checks.sitemodel.pagefacts import BOILERPLATE_SAMPLE, Listing, block_hashes, has_attachments, is_attachment, page_facts, stable_hash
 from crawler.snapshot import PageRecord, SiteSnapshot
 from crawler.urls import origin_key
 
@@ -46,7 +45,7 @@ def matches(text: str, words: list[str]) -> bool:
 def column_class(name: str) -> str:
     for klass, words in data()["column_classes"].items():
         if matches(name, words):
-            return klass
+            return str(klass)
     return "other"
 
 
@@ -160,9 +159,9 @@ def _collect_columns(model: SiteModel, snapshot: SiteSnapshot, listings: list[tu
         column = Column(url=page.url, name=model.name_of(page.url) or _title_name(page.title),
                         depth=page.depth, parent=page.found_on, klass="other", pages=[page.url], items=items)
         column.klass = column_class(column.name)
-        for further in listing.next_pages:
-            if further not in later_pages and further != page.url:
-                later_pages[further] = page.url
+        for next_url in listing.next_pages:
+            if next_url not in later_pages and next_url != page.url:
+                later_pages[next_url] = page.url
         text = " ".join(b for b in listing.blocks if b not in model.boilerplate)
         column.script_list = listing.script_list and not items and not page.rendered
         column.blank = not items and not column.script_list and _looks_blank(page, listing, text)
@@ -171,11 +170,13 @@ def _collect_columns(model: SiteModel, snapshot: SiteSnapshot, listings: list[tu
             model.columns[page.url] = column
     for further_url, first_url in later_pages.items():
         further = snapshot.pages.get(further_url)
-        column = model.columns.get(first_url)
-        if further is None or column is None or not further.is_html:
+        first = model.columns.get(first_url)
+        if further is None or first is None or not further.is_html:
             continue
+        column = first
         further_listing = page_facts(further, model.today).listing
-        further_items = further_listing.items if further_listing is not None else _read_items(snapshot, further_url, model.today)
+        further_items = (further_listing.items if further_listing is not None
+                         else _read_items(snapshot, further_url, model.today))
         column.pages.append(further_url)
         known = {i.url for i in column.items}
         column.items.extend(i for i in further_items if i.url not in known)

@@ -13,9 +13,9 @@ unknown until an article page confirms it. Full-width digits are read as digits.
 from __future__ import annotations
 
 import re
-from functools import cache
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from checks.pagetext import nfkc

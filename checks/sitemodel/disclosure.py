@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.sitemodel.columns import SiteModel, data, matches
 from checks.pageread import read_page
+from checks.sitemodel.columns import SiteModel, data, matches
 from crawler.snapshot import SiteSnapshot
 
 

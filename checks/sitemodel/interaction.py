@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from checks.pageread import PageRead, read_page
 from checks.sitemodel.columns import SiteModel, data, matches
 from checks.sitemodel.dates import full_dates, normalise
 from checks.sitemodel.lists import item_rows, visible_text
-from checks.pageread import PageRead, read_page
 from crawler.snapshot import SiteSnapshot
 
 

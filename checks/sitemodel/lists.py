@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import islice
 from datetime import date
+from itertools import islice
 from typing import Any
 
+from checks.pageread import PageRead
 from checks.pagetext import VISIBLE_TEXT
 from checks.sitemodel.dates import FoundDate, first_date, looks_like_date, year_heading
 from crawler.extract import base_url
-from checks.pageread import PageRead
 from crawler.urls import LinkTarget, resolve_link
 
 _CHROME = re.compile(r"(^|[\s_-])(nav|menu|daohang|header|head|top|banner|foot|footer|bottom|copyright|"

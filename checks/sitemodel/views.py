@@ -8,8 +8,15 @@ from typing import Any
 from checks.base import RuleContext
 from checks.columns.common import CLASS_LABELS, freshness
 from checks.sitemodel.columns import site_model
-from checks.sitemodel.disclosure import (Found, disclosure_column, domain_catalogues, guide_elements,
-                                         newmedia_list, statutory_categories, subcolumns)
+from checks.sitemodel.disclosure import (
+    Found,
+    disclosure_column,
+    domain_catalogues,
+    guide_elements,
+    newmedia_list,
+    statutory_categories,
+    subcolumns,
+)
 from crawler.snapshot import SiteSnapshot
 
 _STATUS_LABELS = {"fresh": "正常", "stale": "未及时更新", "undated": "未注明日期", "unknown": "日期无法确定，未检查", "blank": "空白栏目",

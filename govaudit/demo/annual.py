@@ -48,7 +48,8 @@ def _table3(fmt: str, numbers: dict[str, list[int]], blank_zero: bool, overrides
             "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
             f"<tr><td colspan='3'>一、本年新收政府信息公开申请数量</td>{_row(merged, 'new', blank_zero, overrides)}</tr>",
             f"<tr><td colspan='3'>二、上年结转政府信息公开申请数量</td>{_row(merged, 'carried_in', blank_zero, overrides)}</tr>"]
-    result_rows = [("（一）予以公开", None, "open"), ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None, "partial")]
+    result_rows: list[tuple[str, str | None, str]] = [
+        ("（一）予以公开", None, "open"), ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None, "partial")]
     result_rows += [("（三）不予公开", label, f"refuse_{i + 1}") for i, label in enumerate(REFUSE)]
     result_rows += [("（四）无法提供", label, f"unable_{i + 1}") for i, label in enumerate(UNABLE)]
     result_rows += [("（五）不予处理", label, f"nohandle_{i + 1}") for i, label in enumerate(NO_HANDLE)]
@@ -91,7 +92,7 @@ def report_html(year: int, **options: object) -> str:
 def report_parts(year: int, *, unit: str = "珠海高新区", fmt: str | None = None,
                 numbers: dict[str, list[int]] | None = None, overrides: dict[tuple[str, int], int] | None = None,
                 blank_zero: bool = False, drop_section: str | None = None, prose_new: int | None = None,
-                table4: list[int] | None = None, work_points: bool = True) -> str:
+                table4: list[int] | None = None, work_points: bool = True) -> tuple[str, str]:
     """(title, body HTML) of a report; `overrides` break chosen cells ((row key, column) -> value)."""
     fmt = fmt or ("2019" if year <= 2020 else "2021")
     numbers = numbers or CONSISTENT

@@ -161,8 +161,8 @@ ROUTES: dict[str, dict[str, Route]] = {
         "/zcfg/index.html": Route("department/zcfg.html"),
     },
     CITY: {"/": Route("city/index.html")},
-    CITY_LOGIN: {"/": Route(status=403, body="拒绝访问".encode("utf-8"))},
-    CONAC: {"/sitename": Route(body="党政机关网站标识（演示）".encode("utf-8"))},
+    CITY_LOGIN: {"/": Route(status=403, body="拒绝访问".encode())},
+    CONAC: {"/sitename": Route(body="党政机关网站标识（演示）".encode())},
     CDN: {"/js/jquery.min.js": Route(body=b"/* jQuery (demo) */", content_type="application/javascript")},
 }
 

@@ -64,5 +64,5 @@ def test_every_rule_on_random_markup_decides_or_says_why(html: str) -> None:
     pages.add(CapturedPage(replace(record, facts=analyse_page(record, html, date(2026, 11, 26))), html))
     snapshot = SiteSnapshot(name="fuzz", start_url="http://a/", unit="", kind="portal", scope_hosts=("a",),
                             started_at="", homepage=outcome, pages=pages.pages, bodies=pages)
-    results = run_rules(snapshot, RuleContext(date(2026, 11, 26), Config()))
+    results = run_rules(snapshot, RuleContext(date(2026, 11, 26), Config().rules))
     assert not [n for n in results.not_checked if "内部错误" in n.reason]

@@ -23,7 +23,7 @@ def ca() -> trustme.CA:
 
 
 def _tls_site(ca: trustme.CA, *names: str, expired: bool = False) -> TestSite:
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = ca.issue_cert(*names, not_before=now - datetime.timedelta(days=400) if expired else None,
                          not_after=now - datetime.timedelta(days=30) if expired else None)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -4,7 +4,8 @@ the client's alone. Run as `python -m tests.support.badservers`; prints one JSON
 
 Modes: ok (HTTP 200, keep-alive), tls_untrusted (a certificate from a CA nobody trusts),
 tls_stall (accepts TCP, never answers the TLS ClientHello), tls_silent (answers
-one request over TLS with Connection: close, then reads nothing more, so a client's close_notify is never answered), reset (RST after the request),
+one request over TLS with Connection: close, then reads nothing more, so a client's
+close_notify is never answered), reset (RST after the request),
 stall (reads the request, never answers), eof (closes at once), trickle (headers, then one
 byte a second).
 """

@@ -1,0 +1,96 @@
+"""What the rules read of the configuration: thresholds and scoring, as small frozen types.
+
+govaudit/config.py loads, validates and composes them ([freshness], [interaction],
+[disclosure], [regulations], [scoring], the availability thresholds of [schedule]); every
+numeric field carries its bounds (annotated_types.Interval), which the loader enforces.
+Defaults marked [U] are unverified values the office may change; [V] are from the sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from annotated_types import Interval
+
+from crawler.options import Ipv6Options
+
+Days = Annotated[int, Interval(ge=0, le=36_500)]
+Count = Annotated[int, Interval(ge=0, le=1_000_000)]
+Points = Annotated[float, Interval(ge=0, le=100)]
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """国办秘函〔2019〕19号 首页/栏目不更新; ages are measured from --today."""
+
+    news_days: Days = 14               # 动态/要闻 columns [V]
+    notice_days: Days = 183            # 通知公告/政策文件 columns: six months [V]
+    other_days: Days = 0               # other columns; 0: not judged (the indicators set no limit)
+    homepage_days: Days = 14           # [V]
+    veto_stale_columns: Count = 5      # (a) stale 动态 + first-level 通知公告/政策文件 columns [V]
+    veto_unupdated_columns: Count = 10  # (b) columns that should be updated and are not [V]
+    veto_blank_columns: Count = 5      # (c) 空白栏目 [V]
+
+
+@dataclass(frozen=True)
+class InteractionOptions:
+    unanswered_days: Days = 90         # 19号: unanswered for more than 3 months [V]
+    window_days: Days = 365            # ... among messages of the past year [V]
+
+
+@dataclass(frozen=True)
+class DisclosureOptions:
+    # Site kinds whose 法定主动公开内容 is checked category by category: a department
+    # publishes what its duties cover, so by default only portals are held to all 15.
+    statutory_site_kinds: tuple[str, ...] = ("portal",)
+
+
+@dataclass(frozen=True)
+class RegulationOptions:
+    # [U] A page's version may be dated by the 常务会议 that passed it, weeks before the
+    # library's 公布 date: a version within this many days of the latest counts as current.
+    version_tolerance_days: Days = 120
+    late_publication_working_days: Days = 20   # 条例 第二十六条 [V]
+    # Site kinds that must keep a 规章/规范性文件 library of their own: a department's documents
+    # are usually published in the portal's library (a portal duty unless configured).
+    library_site_kinds: tuple[str, ...] = ("portal",)
+
+
+@dataclass(frozen=True)
+class AvailabilityOptions:
+    """site.availability over the homepage probes ([schedule] availability_*)."""
+
+    days: Days = 7                     # 19号: monitored for one week
+    min_probes: Count = 140            # 20 a day for 7 days; fewer: not judged
+    veto_share: Annotated[float, Interval(ge=0, le=1)] = 0.05   # failed probes / probes at or above this: veto
+
+
+@dataclass(frozen=True)
+class Deduction:
+    points: Points = 0.0
+    # Points for a finding on the homepage, where it differs (links.dead).
+    homepage_points: Points | None = None
+    # No indicator loses more than its own points (19号 scoring logic).
+    cap: Points = 100.0
+
+
+@dataclass(frozen=True)
+class Scoring:
+    pass_mark: Points = 60.0
+    # The office's points, rule by rule ([scoring.deductions."rule.id"]); a rule not named
+    # here scores with the default points of its own declaration (Rule.points).
+    deductions: dict[str, Deduction] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleOptions:
+    """Everything the rules read, composed by govaudit.config.Config.rules."""
+
+    freshness: Freshness = field(default_factory=Freshness)
+    interaction: InteractionOptions = field(default_factory=InteractionOptions)
+    disclosure: DisclosureOptions = field(default_factory=DisclosureOptions)
+    regulations: RegulationOptions = field(default_factory=RegulationOptions)
+    ipv6: Ipv6Options = field(default_factory=Ipv6Options)
+    availability: AvailabilityOptions = field(default_factory=AvailabilityOptions)
+    scoring: Scoring = field(default_factory=Scoring)
