@@ -25,6 +25,8 @@ def spider_for(host: str) -> type[CrawlSpider]:
 
 def main(start_url: str) -> None:
     host = urlsplit(start_url).hostname or ""
+    # Scrapy compares allow_domains with the link's netloc: with a port, the port is part of it.
+    netloc = urlsplit(start_url).netloc
     process = CrawlerProcess(settings={
         "ROBOTSTXT_OBEY": True,
         "CONCURRENT_REQUESTS": 16,
@@ -39,7 +41,7 @@ def main(start_url: str) -> None:
         "USER_AGENT": "govaudit-bench-scrapy",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     })
-    crawler = process.create_crawler(spider_for(host))
+    crawler = process.create_crawler(spider_for(netloc))
     started = time.perf_counter()
     process.crawl(crawler, start_urls=[start_url], allowed_domains=[host])
     process.start()

@@ -81,10 +81,47 @@ def facts_reader(today: date) -> Callable[[str | None, PageRecord, Callable[[], 
 def _read_facts(today: date, text: str | None, record: PageRecord, body: Callable[[], str | None]) -> object:
     if not (record.is_html and record.fetch.ok):
         return None
-    stored = load_facts(text) if text else None
-    if stored is not None and current(stored, today):
-        return stored
-    try:
-        return analyse_page(record, body(), today)
-    except Exception:  # noqa: BLE001 - the page stays unanalysed; rules that need it say not_checked
-        return None
+    return StoredFacts(today, text, record, body)
+
+
+class StoredFacts:
+    """A stored page's facts, decoded when a rule first reads them (most passes over a
+    site's pages read only their links or fetch outcome), or computed again from the stored
+    body when they are not current. Reads like PageFacts."""
+
+    __slots__ = ("_today", "_text", "_record", "_body", "_value", "_read")
+
+    def __init__(self, today: date, text: str | None, record: PageRecord, body: Callable[[], str | None]) -> None:
+        self._today, self._text, self._record, self._body = today, text, record, body
+        self._value: PageFacts | None = None
+        self._read = False
+
+    @property
+    def value(self) -> PageFacts | None:
+        if not self._read:
+            self._read = True
+            stored = load_facts(self._text) if self._text else None
+            if stored is not None and current(stored, self._today):
+                self._value = stored
+            else:
+                try:
+                    self._value = analyse_page(self._record, self._body(), self._today)
+                except Exception:  # noqa: BLE001 - the page stays unanalysed; rules that need it say not_checked
+                    self._value = None
+        return self._value
+
+    @property
+    def analysed_for(self) -> date | None:
+        return self.value.analysed_for if self.value is not None else None
+
+    @property
+    def model(self) -> ModelFacts | None:
+        return self.value.model if self.value is not None else None
+
+    @property
+    def identity(self) -> IdentityFacts | None:
+        return self.value.identity if self.value is not None else None
+
+    @property
+    def blocks(self) -> frozenset[int] | None:
+        return self.value.blocks if self.value is not None else None

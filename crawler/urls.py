@@ -112,12 +112,36 @@ def _resolve_cached(base_url: str, href: str) -> Resolved:
             return Resolved(LinkTarget.OTHER_SCHEME, scheme=scheme)
     try:
         absolute = urljoin(base_url, href)
-        normalized = normalize(absolute)
+        normalized = _joined_canonical(base_url, href, absolute) or normalize(absolute)
     except ValueError as exc:
         return Resolved(LinkTarget.INVALID, problem=str(exc))
     if "#" in href and normalized == normalize_or_none(base_url):
         return Resolved(LinkTarget.SAME_PAGE)
     return Resolved(LinkTarget.HTTP, url=normalized)
+
+
+# A relative href of characters that normalisation never changes (no %, no ;, no #, no
+# spaces or backslashes, no scheme): joined to a canonical base it is canonical as it is.
+_PLAIN_RELATIVE = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)(?!//)[A-Za-z0-9._~/\-=&?+,:@!$()*]+\Z")
+
+
+def _joined_canonical(base_url: str, href: str, absolute: str) -> str | None:
+    """`absolute` when it is already what normalize() would return (the common case of a
+    site's own relative links; parsing every link with httpx costs more than the crawl's
+    parse of the page), else None."""
+    if not _PLAIN_RELATIVE.match(href) or not _is_canonical(base_url):
+        return None
+    path_start = absolute.find("/", absolute.find("://") + 3)
+    if path_start < 0:
+        return None
+    if "?" in absolute:
+        return absolute[:path_start] + _without_session(absolute[path_start:])
+    return absolute
+
+
+@lru_cache(maxsize=1024)
+def _is_canonical(url: str) -> bool:
+    return normalize_or_none(url) == url and "#" not in url
 
 
 def normalize_or_none(url: str) -> str | None:

@@ -10,6 +10,7 @@ connection (WAL: readers never block the writer) and pickle as (path, run, site)
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -49,8 +50,10 @@ def record_meta(record: PageRecord) -> dict[str, Any]:
 
 def record_of(meta: dict[str, Any], facts: object = None) -> PageRecord:
     """A PageRecord from its stored meta (also rows written by earlier versions)."""
-    links = tuple(Link(*entry) if isinstance(entry, list) else Link(entry["url"], entry["tag"], entry.get("text", ""))
-                  for entry in meta.get("links", ()))
+    entries = meta.get("links", ())
+    if entries and isinstance(entries[0], dict):   # rows written before schema 5
+        entries = [[e["url"], e["tag"], e.get("text", "")] for e in entries]
+    links = tuple(itertools.starmap(Link, entries))
     return PageRecord(fetch=_converter.structure(meta["fetch"], FetchOutcome), links=links,
                       skipped_links=tuple((str(a), str(b)) for a, b in meta.get("skipped_links", ())),
                       facts=facts, **{k: v for k, v in meta.items() if k in _RECORD_FIELDS})

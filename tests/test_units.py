@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checks.base import Finding, Severity
 from checks.registry import all_rules
@@ -132,3 +134,17 @@ def test_link_checks_are_planned_against_the_time_left() -> None:
     assert len([u for u in kept if "a.gov.cn" in u]) == 14 and len([u for u in kept if "b.gov.cn" in u]) == 10
     assert dropped == targets[14:100]            # the first (most valuable) are kept
     assert _expected_seconds(targets, lambda host: spacing(host.split(":")[0])) == 50.0
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.sampled_from(["http://www.gxq.gov.cn/", "http://www.gxq.gov.cn/a/b/index.html", "https://x.gov.cn:8443/col/",
+                        "http://127.0.0.1:8080/zwgk/x.html?x=1", "http://www.gxq.gov.cn/a/b/c"]),
+       st.text(alphabet="abcXYZ019._~/-=&?+,:@!$()*%; #", min_size=1, max_size=14))
+def test_the_fast_join_of_plain_links_is_what_normalize_gives(base: str, href: str) -> None:
+    from urllib.parse import urljoin
+
+    from crawler.urls import _joined_canonical, normalize_or_none
+
+    absolute = urljoin(base, href)
+    fast = _joined_canonical(base, href, absolute)
+    assert fast is None or fast == normalize_or_none(absolute)

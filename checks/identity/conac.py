@@ -37,7 +37,7 @@ def _drawn_by_script(page: PageRead) -> bool:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot)
+    return footer_findings(RULE, snapshot, context)
 
 
 RULE = Rule(

@@ -21,7 +21,7 @@ from typing import Any
 
 import lxml.etree
 
-from checks.base import Analyser, Outcome, Rule
+from checks.base import Analyser, Outcome, Rule, RuleContext
 from checks.pageread import PageRead
 from checks.pagetext import VISIBLE_TEXT, nfkc
 from crawler.snapshot import PageRecord, SiteSnapshot
@@ -217,23 +217,45 @@ class _Group:
         self.rendered = self.rendered or page.rendered
 
 
-def footer_findings(rule: Rule, snapshot: SiteSnapshot) -> Iterator[Outcome]:
+@dataclass
+class _RuleMarks:
+    """One identity rule's results over the site's audited pages."""
+
+    groups: dict[tuple[Status, str], _Group] = field(default_factory=dict)
+    unsure: list[str] = field(default_factory=list)    # a few, as examples
+    unsure_count: int = 0
+
+
+@dataclass
+class _SiteMarks:
+    checked: int = 0
+    rules: dict[str, _RuleMarks] = field(default_factory=dict)
+
+
+def _site_marks(snapshot: SiteSnapshot, context: RuleContext) -> _SiteMarks:
+    """Every identity rule over every audited page, in one pass over the stored pages."""
+    marks = _SiteMarks(rules={rule_id: _RuleMarks() for rule_id in MARK_JUDGES})
+    for page in audited_pages(snapshot):
+        marks.checked += 1
+        for rule_id, found in marks.rules.items():
+            result = judged(page, rule_id, snapshot.pages)
+            if result.status is Status.PRESENT:
+                continue
+            if result.status is Status.UNSURE:
+                found.unsure_count += 1
+                if len(found.unsure) < 3:
+                    found.unsure.append(page.url)
+                continue
+            found.groups.setdefault((result.status, result.seen), _Group(page)).add(page)
+    return marks
+
+
+def footer_findings(rule: Rule, snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     """The rule's judge on every audited page (as the analysis stored it); one finding per
     (status, malformed value) counting the pages, one not_checked for unsure pages."""
-    groups: dict[tuple[Status, str], _Group] = {}
-    unsure: list[str] = []
-    unsure_count = checked = 0
-    for page in audited_pages(snapshot):
-        checked += 1
-        result = judged(page, rule.id, snapshot.pages)
-        if result.status is Status.PRESENT:
-            continue
-        if result.status is Status.UNSURE:
-            unsure_count += 1
-            if len(unsure) < 3:
-                unsure.append(page.url)
-            continue
-        groups.setdefault((result.status, result.seen), _Group(page)).add(page)
+    site = context.models.get(_site_marks, snapshot, context)
+    mine = site.rules.get(rule.id) or _RuleMarks()
+    groups, unsure, unsure_count, checked = mine.groups, mine.unsure, mine.unsure_count, site.checked
     if not checked:
         yield rule.not_checked("没有可检查的页面")
     for (status, seen), group in groups.items():

@@ -22,7 +22,7 @@ def judge(page: PageRead, text: PageText) -> MarkResult:
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    return footer_findings(RULE, snapshot)
+    return footer_findings(RULE, snapshot, context)
 
 
 RULE = Rule(

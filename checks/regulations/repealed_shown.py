@@ -10,7 +10,6 @@ from checks.options import Deduction
 from checks.regulations.common import BASIS_25, law_texts, validity_marks_in_lists
 from checks.sitemodel.columns import site_model
 from checks.sitemodel.documents import doc_number_key
-from checks.sitemodel.pagefacts import page_facts
 from crawler.snapshot import SiteSnapshot
 
 _NOT_IN_FORCE = ("废止", "失效")
@@ -33,10 +32,10 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
                 "library_snapshot": library.snapshot_date.isoformat()}, variant="law")
     list_marks = validity_marks_in_lists(model, snapshot)
     repealers: dict[str, str] = {}
-    for url, meta in model.documents.items():
-        page = snapshot.pages.get(url)
-        for number in (page_facts(page, context.today).repealed if page is not None else ()):
-            if number != doc_number_key(meta.doc_no):
+    for url, numbers in model.repealing.items():
+        own = doc_number_key(model.documents[url].doc_no)
+        for number in numbers:
+            if number != own:
                 repealers.setdefault(number, url)
     for url, meta in model.documents.items():
         key = doc_number_key(meta.doc_no)

@@ -77,6 +77,8 @@ class SiteModel:
     article_dates: dict[str, FoundDate]            # article page URL -> its own date
     boilerplate: Boilerplate
     documents: dict[str, DocumentMeta] = field(default_factory=dict)   # pages with a metadata block
+    near_home: set[str] = field(default_factory=set)   # the homepage and the pages one click below it
+    repealing: dict[str, frozenset[str]] = field(default_factory=dict)   # document page -> 文号 it repeals
 
     def name_of(self, url: str) -> str:
         counts = Counter({t: n for t, n in self.anchors.get(url, Counter()).items() if t and len(t) <= 30})
@@ -84,8 +86,16 @@ class SiteModel:
 
     def find_links(self, words: list[str]) -> list[tuple[str, str]]:
         """(link text, target URL) of every link whose text carries one of `words`."""
-        return [(text, url) for url, texts in self.anchors.items() for text in dict.fromkeys(texts)
-                if matches(text, words)]
+        wanted = [squeeze(word) for word in words]
+        return [(text, url) for flat, text, url in self._link_texts() if any(word in flat for word in wanted)]
+
+    def _link_texts(self) -> list[tuple[str, str, str]]:
+        """(squeezed text, text, URL) of every link text, squeezed once for every search."""
+        if self._squeezed is None:
+            self._squeezed = [(squeeze(text), text, url) for url, texts in self.anchors.items() for text in texts]
+        return self._squeezed
+
+    _squeezed: list[tuple[str, str, str]] | None = field(default=None, repr=False)
 
 
 def site_model(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
@@ -104,6 +114,8 @@ def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
     sampled = 0
     for page in snapshot.pages.values():
         _add_anchors(model, page)
+        if page.depth <= 1:
+            model.near_home.add(page.url)
         if not (page.is_html and page.fetch.ok and origin_key(page.fetch.final_url) in scope):
             continue
         facts = page_facts(page, today)
@@ -117,6 +129,8 @@ def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
             model.article_dates[page.url] = facts.article_date
         if facts.document is not None:
             model.documents[page.url] = facts.document
+            if facts.repealed:
+                model.repealing[page.url] = facts.repealed
         if facts.listing is not None and page.depth > 0 and page.is_navigation_page:
             listings.append((_without_links(page), facts.listing))
     if sampled >= 3:

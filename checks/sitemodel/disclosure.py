@@ -45,7 +45,7 @@ def is_column_name(text: str) -> bool:
 
 def disclosure_column(model: SiteModel, snapshot: SiteSnapshot) -> Found:
     """A link from the homepage (or a page one click below it) named as the 专栏."""
-    near_home = {url for url, page in snapshot.pages.items() if page.depth <= 1}
+    near_home = model.near_home
     for text, url in model.find_links(data()["disclosure_column"]):
         if not is_column_name(text):
             continue
