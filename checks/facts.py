@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +29,7 @@ from crawler.snapshot import PageRecord
 FACTS_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageFacts:
     version: int
     analysed_for: date                 # the audit's day (list dates without a year are read against it)
@@ -69,7 +70,13 @@ def _converter() -> cattrs.Converter:
     missing = {a.name for a in all_analysers()} ^ (fields - {"version", "analysed_for"})
     if missing:
         raise TypeError(f"PageFacts fields and declared analysers differ: {sorted(missing)}")
-    return cattrs.preconf.json.make_converter()
+    converter = cattrs.preconf.json.make_converter()
+    # Short strings repeat across pages (a date's text, a source, 有效): one object each.
+    converter.register_structure_hook(str, lambda value, _: sys.intern(value) if len(value) <= _INTERNED else value)
+    return converter
+
+
+_INTERNED = 10
 
 
 def facts_reader(today: date) -> Callable[[str | None, PageRecord, Callable[[], str | None]], object]:

@@ -77,7 +77,7 @@ class SiteCrawler:
         self.frontier = _Frontier()
         self.bytes_read = 0
         self.deadline = 0.0
-        self.content_owner: dict[str, str] = {}  # final URL -> the crawled URL that read it
+        self.claimed: set[str] = set()   # final URLs whose body a crawled URL has read (or is reading)
         self.sink: PageSink = sink if sink is not None else MemoryPages()
         self.index = CrawlIndex(config.ipv6.depth_sample_cap, config.ipv6.max_resource_hosts)
         self.traps = TrapWatch(config.crawl.max_url_family_chain)
@@ -169,7 +169,8 @@ class SiteCrawler:
                           size_bytes=fetched.size, seq=self.page_seq)
         self.page_seq += 1
         # Two URLs that redirect to one page (/, /index.html) are one page: read it once.
-        first_reader = self.content_owner.setdefault(outcome.final_url, url) == url
+        first_reader = outcome.final_url not in self.claimed
+        self.claimed.add(outcome.final_url)
         if first_reader and outcome.ok and fetched.body is not None and depth > 0:
             first_reader = self.traps.duplicate_of(url, fetched.body) is None
         captured = CapturedPage(page)
@@ -213,17 +214,20 @@ class SiteCrawler:
         return CapturedPage(page, html, rendered.html)
 
     def _enqueue_links(self, page: PageRecord) -> None:
+        """Links to crawl go to the frontier; the others (resources, documents, other sites,
+        beyond the limits) become link-check targets."""
         next_depth = page.depth + 1
         for link in page.links:
-            if link.url in self.frontier.seen or link.tag not in NAVIGATION_TAGS:
+            if link.url in self.frontier.seen:
                 continue
-            if not self.scope.contains(link.url) or _is_document(link.url) or next_depth > self.limits.max_depth:
-                continue
-            if not self.traps.allows(page.url, link.url):
+            if (link.tag not in NAVIGATION_TAGS or not self.scope.contains(link.url) or _is_document(link.url)
+                    or next_depth > self.limits.max_depth or not self.traps.allows(page.url, link.url)):
+                self.index.add_target(page, link)
                 continue
             self.frontier.seen.add(link.url)
             if self.frontier.scheduled >= self.limits.max_pages or self.bytes_read >= self.limits.max_site_bytes:
                 self.frontier.dropped_by_limit.add(link.url)
+                self.index.add_target(page, link)
                 continue
             self.frontier.scheduled += 1
             self.frontier.queue.put_nowait((link.url, next_depth, page.url, link.tag))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from crawler.snapshot import NAVIGATION_TAGS, PageRecord
+from crawler.snapshot import NAVIGATION_TAGS, Link, PageRecord
 
 # Tags of links that load a resource into the page (the IPv6 stage asks their hosts for AAAA).
 RESOURCE_TAGS = frozenset({"script", "link", "icon", "img", "iframe", "frame"})
@@ -43,13 +43,17 @@ class CrawlIndex:
         self._add_level(page, in_scope(page.fetch.url))
         for link in page.links:
             url = link.url
-            if url not in self.crawled and url not in self.targets:
-                self.targets[url] = (0 if page.depth == 0 else 1, 0 if link.tag in NAVIGATION_TAGS else 1, page.depth)
             if (link.tag == "a" and url not in self.document_links and any(w in link.text for w in attachment_words)
                     and is_document(url) and in_scope(url)):
                 self.document_links[url] = link.text
             if link.tag in RESOURCE_TAGS and not in_scope(url):
                 self._add_resource(url)
+
+    def add_target(self, page: PageRecord, link: Link) -> None:
+        """A link the crawl will not fetch as a page: checked later, in order of value (from
+        the first page that links it)."""
+        if link.url not in self.targets and link.url not in self.crawled:
+            self.targets[link.url] = (0 if page.depth == 0 else 1, 0 if link.tag in NAVIGATION_TAGS else 1, page.depth)
 
     def link_targets(self) -> list[str]:
         """Every link target not fetched as a page, most valuable first (links of the

@@ -48,7 +48,8 @@ class TrapWatch:
         if chain > self.max_chain:
             self._trapped.setdefault(family, []).append(url)
             return False
-        self._chain.setdefault(url, chain)
+        if chain:   # (most links start no chain: only the links of a chain are remembered)
+            self._chain.setdefault(url, chain)
         return True
 
     def notes(self) -> list[CrawlNote]:

@@ -101,7 +101,7 @@ def resolve_link(base_url: str, href: str) -> Resolved:
     return _resolve_cached(base_url, href)
 
 
-@lru_cache(maxsize=16_384)   # bounded: a large site reuses its navigation, not its articles
+@lru_cache(maxsize=4096)   # bounded: a large site reuses its navigation, not its articles
 def _resolve_cached(base_url: str, href: str) -> Resolved:
     try:
         scheme = urlsplit(href).scheme.lower() if ":" in href.split("/", 1)[0] else ""

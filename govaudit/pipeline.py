@@ -41,8 +41,8 @@ from govaudit.store import Store
 from govaudit.stored import StoredPages, StoredRow, with_stored_pages
 from reports.document import SiteReport, site_json, site_stats
 
-_BATCH_PAGES = 32
-_BATCHES_IN_FLIGHT = 8   # the crawl waits when the worker falls this far behind
+_BATCH_PAGES = 16
+_BATCHES_IN_FLIGHT = 3   # the crawl waits when the worker falls this far behind (bounds the bodies in flight)
 
 
 @contextmanager

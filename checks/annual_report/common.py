@@ -44,8 +44,8 @@ def _find(snapshot: SiteSnapshot, context: RuleContext) -> list[FoundReport]:
     model = site_model(snapshot, context)
     list_dates = {item.url: item.date for column in model.columns.values() for item in column.items if item.date}
     found: dict[str, FoundReport] = {}
-    for url, texts in model.anchors.items():
-        text = next((t for t in texts if _REPORT_LINK.search(normalise(t))), None)
+    for url in model.anchors:
+        text = next((t for t in model.texts_of(url) if _REPORT_LINK.search(normalise(t))), None)
         if text is None or url in found:
             continue
         report, why = _read(snapshot, url, text)

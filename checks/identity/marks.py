@@ -44,13 +44,13 @@ class Status(Enum):
     UNSURE = "unsure"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarkResult:
     status: Status
     seen: str = ""      # the malformed text, or the footer snippet
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdentityFacts:
     """The `identity` facts of a page: every identity judge's result on it."""
 
@@ -62,7 +62,7 @@ class IdentityFacts:
         return next((result for rule, result in self.marks if rule == rule_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageText:
     """The text of a page (visible text, then the alt/title text of its images) and of its
     footer area, NFKC-normalised, and the 网站标识码 of its SiteIDCode meta tag."""

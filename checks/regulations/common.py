@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from checks.base import RuleContext
 from checks.pageread import read_page
-from checks.sitemodel.columns import SiteModel, matches
+from checks.sitemodel.columns import SiteModel, matches, site_model
 from checks.sitemodel.documents import VALIDITY_WORDS, DocumentMeta
 from checks.sitemodel.laws import Law, LawLibrary
 from checks.sitemodel.lists import visible_text
@@ -41,8 +42,14 @@ def law_texts(model: SiteModel, library: LawLibrary) -> list[LawText]:
     return texts
 
 
-def validity_marks_in_lists(model: SiteModel, snapshot: SiteSnapshot) -> dict[str, str]:
-    """Document URL -> the validity word its list row shows (有效 / 失效 / 废止 ...)."""
+def validity_marks_in_lists(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, str]:
+    """Document URL -> the validity word its list row shows (有效 / 失效 / 废止 ...): read
+    once per judging from the list pages' stored bodies."""
+    return context.models.get(_validity_marks, snapshot, context)
+
+
+def _validity_marks(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, str]:
+    model = site_model(snapshot, context)
     marks: dict[str, str] = {}
     for column in model.columns.values():
         for page_url in column.pages:

@@ -17,7 +17,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     if not documents:
         yield RULE.not_checked("没有识别出规章、规范性文件库栏目")
         return
-    list_marks = validity_marks_in_lists(model, snapshot)
+    list_marks = validity_marks_in_lists(snapshot, context)
     unread = 0
     for column, url in documents:
         meta = model.documents.get(url)

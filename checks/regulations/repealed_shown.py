@@ -30,7 +30,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
             yield RULE.finding(text.meta.url, {
                 "title": text.law.title, "status": text.law.status, "validity_shown": shown,
                 "library_snapshot": library.snapshot_date.isoformat()}, variant="law")
-    list_marks = validity_marks_in_lists(model, snapshot)
+    list_marks = validity_marks_in_lists(snapshot, context)
     repealers: dict[str, str] = {}
     for url, numbers in model.repealing.items():
         own = doc_number_key(model.documents[url].doc_no)

@@ -8,18 +8,19 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from checks.base import RuleContext
 from checks.pageread import read_page
 from checks.sitemodel.dates import FoundDate
 from checks.sitemodel.documents import DocumentMeta
 from checks.sitemodel.lists import Item, list_items
-from checks.sitemodel.pagefacts import BOILERPLATE_SAMPLE, Listing, block_hashes, has_attachments, is_attachment, page_facts, stable_hash
+from checks.sitemodel.pagefacts import BOILERPLATE_SAMPLE, Listing, block_hashes, has_attachments, page_facts, stable_hash
 from crawler.snapshot import PageRecord, SiteSnapshot
 from crawler.urls import origin_key
 
@@ -70,7 +71,9 @@ class Column:
 @dataclass
 class SiteModel:
     today: date
-    anchors: dict[str, Counter[str]]               # target URL -> link texts pointing to it (how often)
+    # target URL -> the link texts pointing to it: the one text, or how often each text when
+    # there are several (most targets have one: an article's title)
+    anchors: dict[str, str | Counter[str]]
     linked_on: dict[str, list[str]]                # target URL -> first pages linking it
     columns: dict[str, Column]
     homepage_items: list[Item]
@@ -80,22 +83,28 @@ class SiteModel:
     near_home: set[str] = field(default_factory=set)   # the homepage and the pages one click below it
     repealing: dict[str, frozenset[str]] = field(default_factory=dict)   # document page -> 文号 it repeals
 
+    def texts_of(self, url: str) -> Counter[str]:
+        texts = self.anchors.get(url)
+        return Counter([texts]) if isinstance(texts, str) else Counter(texts or {})
+
+    def link_texts(self) -> Iterator[tuple[str, str]]:
+        """(URL, text) of every distinct link text (whitespace already squeezed to one space)."""
+        for url, texts in self.anchors.items():
+            if isinstance(texts, str):
+                yield url, texts
+            else:
+                for text in texts:
+                    yield url, text
+
     def name_of(self, url: str) -> str:
-        counts = Counter({t: n for t, n in self.anchors.get(url, Counter()).items() if t and len(t) <= 30})
+        counts = Counter({t: n for t, n in self.texts_of(url).items() if t and len(t) <= 30})
         return counts.most_common(1)[0][0] if counts else ""
 
     def find_links(self, words: list[str]) -> list[tuple[str, str]]:
         """(link text, target URL) of every link whose text carries one of `words`."""
         wanted = [squeeze(word) for word in words]
-        return [(text, url) for flat, text, url in self._link_texts() if any(word in flat for word in wanted)]
-
-    def _link_texts(self) -> list[tuple[str, str, str]]:
-        """(squeezed text, text, URL) of every link text, squeezed once for every search."""
-        if self._squeezed is None:
-            self._squeezed = [(squeeze(text), text, url) for url, texts in self.anchors.items() for text in texts]
-        return self._squeezed
-
-    _squeezed: list[tuple[str, str, str]] | None = field(default=None, repr=False)
+        return [(text, url) for url, text in self.link_texts()
+                if any(word in text.replace(" ", "") for word in wanted)]
 
 
 def site_model(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
@@ -109,13 +118,15 @@ def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
     today = context.today
     scope = set(snapshot.scope_hosts)
     model = SiteModel(today, {}, {}, {}, [], {}, Boilerplate(set()))
-    listings: list[tuple[PageRecord, Listing]] = []   # navigation pages below the homepage that list
+    listings: list[tuple[ListPage, Listing]] = []   # navigation pages below the homepage that list
+    urls: dict[str, str] = {}   # one string object per URL, however many places hold it
     blocks: Counter[int] = Counter()
     sampled = 0
     for page in snapshot.pages.values():
-        _add_anchors(model, page)
+        url = urls.setdefault(page.url, page.url)
+        _add_anchors(model, page, url, urls)
         if page.depth <= 1:
-            model.near_home.add(page.url)
+            model.near_home.add(url)
         if not (page.is_html and page.fetch.ok and origin_key(page.fetch.final_url) in scope):
             continue
         facts = page_facts(page, today)
@@ -126,31 +137,56 @@ def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
         if page.depth == 0:
             model.homepage_items = list(facts.homepage_items)
         if facts.article_date is not None and facts.is_article:
-            model.article_dates[page.url] = facts.article_date
+            model.article_dates[url] = facts.article_date
         if facts.document is not None:
-            model.documents[page.url] = facts.document
+            model.documents[url] = _kept(facts.document, url)
             if facts.repealed:
-                model.repealing[page.url] = facts.repealed
+                model.repealing[url] = facts.repealed
         if facts.listing is not None and page.depth > 0 and page.is_navigation_page:
-            listings.append((_without_links(page), facts.listing))
+            listings.append((ListPage(url, page.depth, page.found_on, page.title, page.rendered,
+                                      has_attachments(page)), facts.listing))
     if sampled >= 3:
         model.boilerplate = Boilerplate({b for b, n in blocks.items() if n >= max(2, sampled // 2)})
     _collect_columns(model, snapshot, listings)
     return model
 
 
-def _add_anchors(model: SiteModel, page: PageRecord) -> None:
+def _add_anchors(model: SiteModel, page: PageRecord, source: str, urls: dict[str, str]) -> None:
+    anchors, linked_on = model.anchors, model.linked_on
     for link in page.links:
-        if link.tag in ("a", "area"):
-            model.anchors.setdefault(link.url, Counter())[" ".join(link.text.split())] += 1
-            sources = model.linked_on.setdefault(link.url, [])
-            if len(sources) < _MAX_SOURCES_KEPT and (not sources or sources[-1] != page.url):
-                sources.append(page.url)
+        if link.tag not in ("a", "area"):
+            continue
+        target = urls.setdefault(link.url, link.url)
+        text = " ".join(link.text.split())
+        known = anchors.get(target)
+        if known is None:
+            anchors[target] = text
+        elif isinstance(known, str):
+            anchors[target] = Counter([known, text])
+        else:
+            known[text] += 1
+        sources = linked_on.setdefault(target, [])
+        if len(sources) < _MAX_SOURCES_KEPT and (not sources or sources[-1] != source):
+            sources.append(source)
 
 
-def _without_links(page: PageRecord) -> PageRecord:
-    """The record of a list page as the columns need it (its links are in the anchors)."""
-    return replace(page, links=tuple(link for link in page.links if is_attachment(link.url)), facts=None)
+def _kept(meta: DocumentMeta, url: str) -> DocumentMeta:
+    """The document's metadata as the model keeps it for every document of the site: without
+    the fields no site-wide rule reads (索引号, 发文机关; how the version was read, except
+    on law texts, which show a version)."""
+    return replace(meta, url=url, index_no=None, issuer=None,
+                   version_evidence=meta.version_evidence if meta.version_date is not None else "")
+
+
+class ListPage(NamedTuple):
+    """What the columns need of a page that lists (its links are in the anchors)."""
+
+    url: str
+    depth: int
+    found_on: str | None
+    title: str
+    rendered: bool
+    has_attachments: bool
 
 
 class Boilerplate:
@@ -164,7 +200,7 @@ class Boilerplate:
         return isinstance(block, str) and stable_hash(block) in self._hashes
 
 
-def _collect_columns(model: SiteModel, snapshot: SiteSnapshot, listings: list[tuple[PageRecord, Listing]]) -> None:
+def _collect_columns(model: SiteModel, snapshot: SiteSnapshot, listings: list[tuple[ListPage, Listing]]) -> None:
     later_pages: dict[str, str] = {}   # a further page of a list -> the list's first page
     for page, listing in sorted(listings, key=lambda pair: pair[0].depth):
         if page.url in later_pages:
@@ -207,11 +243,11 @@ def _title_name(title: str) -> str:
     return re.split(r"[-_|—]", title, maxsplit=1)[0].strip()
 
 
-def _looks_blank(page: PageRecord, listing: Listing, text: str) -> bool:
+def _looks_blank(page: ListPage, listing: Listing, text: str) -> bool:
     """A 暂无信息 marker, or next to no text of its own and nothing embedded or attached on a
     page that has a template (an empty response is unreadable, not a blank column)."""
     if matches(text, data()["blank_markers"]):
         return True
     if not listing.blocks:
         return False
-    return len(squeeze(text)) < 10 and not listing.embeds and not has_attachments(page)
+    return len(squeeze(text)) < 10 and not listing.embeds and not page.has_attachments

@@ -47,7 +47,7 @@ PUBDATE_META = frozenset({"pubdate", "publishdate", "firstpublishedtime", "artic
 _EARLIEST_PLAUSIBLE = date(1990, 1, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FoundDate:
     value: date
     source: str        # meta / label / url / list / list_inferred_year

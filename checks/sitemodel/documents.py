@@ -42,7 +42,7 @@ _BRACKET_YEAR = re.compile(r"[（(](\d{4})年(修订|修正|公布)[）)]")
 _PREAMBLE_CHARS = 3000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentMeta:
     url: str
     title: str

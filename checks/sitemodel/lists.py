@@ -38,7 +38,7 @@ _MAX_DATE_BLOCK = 12
 _MAX_SIBLINGS_READ = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     title: str
     url: str

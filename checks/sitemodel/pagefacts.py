@@ -36,7 +36,7 @@ _DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx")
 BOILERPLATE_SAMPLE = 200
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listing:
     """What a page that may be a column (栏目) page shows."""
 
@@ -47,7 +47,7 @@ class Listing:
     embeds: bool                  # iframes, images, video: content that is not text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModelFacts:
     is_article: bool
     article_date: FoundDate | None

@@ -58,6 +58,10 @@ def disclosure_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, A
     return {"checklist": rows, "freshness": table}
 
 
+# The report lists at most this many documents of a site (the rest are counted).
+MAX_DOCUMENTS_LISTED = 300
+
+
 def regulations_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, Any]:
     """The documents found on the site, with what each rule made of them."""
     from checks.regulations.common import law_texts, library_documents, validity_marks_in_lists
@@ -68,21 +72,27 @@ def regulations_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, 
     library = context.law_library
     laws = {t.meta.url: t.law for t in law_texts(model, library)}
     in_library = {url for _, url in library_documents(model)}
-    marks = validity_marks_in_lists(model, snapshot)
-    rows = []
+    marks = validity_marks_in_lists(snapshot, context)
+    by_kind: dict[str, list[dict[str, Any]]] = {"法律法规": [], "规章/规范性文件": [], "文件": []}
+    listed = dict.fromkeys(by_kind, 0)
     for url, meta in model.documents.items():
         if url not in laws and url not in in_library and not meta.doc_no:
             continue
+        kind = "法律法规" if url in laws else "规章/规范性文件" if url in in_library else "文件"
+        listed[kind] += 1
+        if len(by_kind[kind]) >= MAX_DOCUMENTS_LISTED:   # counted on; the table stays readable
+            continue
         law = laws.get(url)
-        rows.append({
+        by_kind[kind].append({
             "url": url, "title": meta.title, "doc_no": meta.doc_no,
             "written": meta.written.isoformat() if meta.written else None,
             "published": meta.published.isoformat() if meta.published else None,
             "validity": meta.validity or marks.get(url),
-            "kind": ("法律法规" if url in laws else "规章/规范性文件" if url in in_library else "文件"),
+            "kind": kind,
             "version_shown": meta.version_date.isoformat() if url in laws and meta.version_date else None,
             "current_version": law.latest_version.isoformat() if law and law.latest_version else None,
             "library_status": law.status if law else ("参考库无此名称" if url in laws else None)})
-    return {"documents": rows,
+    rows = [row for kind in by_kind.values() for row in kind][:MAX_DOCUMENTS_LISTED]   # laws first
+    return {"documents": rows, "counts": listed, "not_listed": sum(listed.values()) - len(rows),
             "library": {"snapshot_date": library.snapshot_date.isoformat(), "source": library.source,
                         "laws": len(library)}}
