@@ -119,7 +119,7 @@ def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
     scope = set(snapshot.scope_hosts)
     model = SiteModel(today, {}, {}, {}, [], {}, Boilerplate(set()))
     listings: list[tuple[ListPage, Listing]] = []   # navigation pages below the homepage that list
-    urls: dict[str, str] = {}   # one string object per URL, however many places hold it
+    urls: dict[str, str] = {}   # one string object per URL or text, however many places hold it
     blocks: Counter[int] = Counter()
     sampled = 0
     for page in snapshot.pages.values():
@@ -139,12 +139,12 @@ def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
         if facts.article_date is not None and facts.is_article:
             model.article_dates[url] = facts.article_date
         if facts.document is not None:
-            model.documents[url] = _kept(facts.document, url)
+            model.documents[url] = _kept(facts.document, url, urls)
             if facts.repealed:
                 model.repealing[url] = facts.repealed
         if facts.listing is not None and page.depth > 0 and page.is_navigation_page:
             listings.append((ListPage(url, page.depth, page.found_on, page.title, page.rendered,
-                                      has_attachments(page)), facts.listing))
+                                      has_attachments(page)), _pooled(facts.listing, urls)))
     if sampled >= 3:
         model.boilerplate = Boilerplate({b for b, n in blocks.items() if n >= max(2, sampled // 2)})
     _collect_columns(model, snapshot, listings)
@@ -158,6 +158,7 @@ def _add_anchors(model: SiteModel, page: PageRecord, source: str, urls: dict[str
             continue
         target = urls.setdefault(link.url, link.url)
         text = " ".join(link.text.split())
+        text = urls.setdefault(text, text)
         known = anchors.get(target)
         if known is None:
             anchors[target] = text
@@ -170,12 +171,19 @@ def _add_anchors(model: SiteModel, page: PageRecord, source: str, urls: dict[str
             sources.append(source)
 
 
-def _kept(meta: DocumentMeta, url: str) -> DocumentMeta:
+def _kept(meta: DocumentMeta, url: str, pool: dict[str, str]) -> DocumentMeta:
     """The document's metadata as the model keeps it for every document of the site: without
     the fields no site-wide rule reads (索引号, 发文机关; how the version was read, except
-    on law texts, which show a version)."""
-    return replace(meta, url=url, index_no=None, issuer=None,
+    on law texts, which show a version), its title one string with the links' text."""
+    return replace(meta, url=url, index_no=None, issuer=None, title=pool.setdefault(meta.title, meta.title),
                    version_evidence=meta.version_evidence if meta.version_date is not None else "")
+
+
+def _pooled(listing: Listing, pool: dict[str, str]) -> Listing:
+    """The listing with its items' URLs and titles one string each across the model."""
+    items = tuple(replace(item, url=pool.setdefault(item.url, item.url), title=pool.setdefault(item.title, item.title))
+                  for item in listing.items)
+    return replace(listing, items=items)
 
 
 class ListPage(NamedTuple):
