@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from pathlib import Path
 
 import pytest
+from annotated_types import Interval
 from click.testing import CliRunner
 
 from govaudit.cli import main
-from govaudit.config import Config, load_config, parse_config
+from govaudit.config import Config, Deduction, load_config, parse_config
 from govaudit.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +40,11 @@ def test_no_file_means_builtin_defaults(tmp_path: Path) -> None:
     ("[network]\nresolve = [\"www.a.gov.cn:not-an-ip\"]\n", 2, "network.resolve[0]", "不是 IP 地址"),
     ("[scoring.deductions.\"links.deadly\"]\npoints = 1\n", None, "scoring.deductions.links.deadly", "没有编号为"),
     ("[crawl\nmax_pages = 1\n", 1, None, "TOML 语法错误"),
+    ("[crawl]\nmax_pages = 0\n", 2, "crawl.max_pages", "超出范围"),
+    ("[ipv6]\ncontent_tolerance = 1.5\n", 2, "ipv6.content_tolerance", "超出范围"),
+    ("[render]\njs_heap_mb = 999999\n", 2, "render.js_heap_mb", "不大于 16384"),
+    ("[schedule]\navailability_veto_share = 2\n", 2, "schedule.availability_veto_share", "超出范围"),
+    ("[scoring]\npass_mark = 101\n", 2, "scoring.pass_mark", "超出范围"),
 ])
 def test_config_errors_name_file_line_and_key(text: str, line: int | None, key: str | None, words: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -75,3 +83,25 @@ def test_cli_bad_usage_exits_2(tmp_path: Path, args: list[str], words: str) -> N
                                        "--config", str(ROOT / "config.toml")])
     assert result.exit_code == 2, result.output
     assert words in result.output
+
+
+def _numeric(hint: object) -> bool:
+    args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    return any(a in (int, float) for a in args)
+
+
+def test_every_numeric_option_has_bounds() -> None:
+    """Each layer's options: an int or float field carries an Interval with both ends."""
+    groups = [Config, *(type(getattr(Config(), f.name)) for f in dataclasses.fields(Config)
+                        if dataclasses.is_dataclass(getattr(Config(), f.name))), Deduction]
+    unbounded = []
+    for group in groups:
+        for name, hint in typing.get_type_hints(group, include_extras=True).items():
+            base = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
+            if not _numeric(base):
+                continue
+            bounds = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Interval)]
+            if not bounds or (bounds[0].ge is None and bounds[0].gt is None) or (bounds[0].le is None and bounds[0].lt is None):
+                unbounded.append(f"{group.__name__}.{name}")
+    assert not unbounded, unbounded
+    assert len(groups) > 10
