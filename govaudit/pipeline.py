@@ -177,6 +177,7 @@ def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, tod
     import time
 
     started = time.perf_counter()
+    stats = site_stats(snapshot, duration_s)   # first: its pass's sets are gone before the site model is built
     context = RuleContext(today=today, config=config.rules, site=site, laws=laws, probes=probes)
     results = run_rules(snapshot, context)
     homepage_loaded = snapshot.homepage is not None and snapshot.homepage.ok
@@ -184,7 +185,7 @@ def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, tod
                          rules=all_rules(), not_checked=results.not_checked)
     views = {"disclosure": disclosure_view(snapshot, context), "regulations": regulations_view(snapshot, context),
              "annual_report": annual_view(snapshot, context)}
-    report = SiteReport(snapshot, results, verdict, site_stats(snapshot, duration_s), views)
+    report = SiteReport(snapshot, results, verdict, stats, views)
     report.stats["rules_s"] = round(time.perf_counter() - started, 2)
     return report
 

@@ -74,7 +74,7 @@ class SiteModel:
     # target URL -> the link texts pointing to it: the one text, or how often each text when
     # there are several (most targets have one: an article's title)
     anchors: dict[str, str | Counter[str]]
-    linked_on: dict[str, list[str]]                # target URL -> first pages linking it
+    linked_on: dict[str, str | list[str]]          # target URL -> first pages linking it (one: the page)
     columns: dict[str, Column]
     homepage_items: list[Item]
     article_dates: dict[str, FoundDate]            # article page URL -> its own date
@@ -82,6 +82,11 @@ class SiteModel:
     documents: dict[str, DocumentMeta] = field(default_factory=dict)   # pages with a metadata block
     near_home: set[str] = field(default_factory=set)   # the homepage and the pages one click below it
     repealing: dict[str, frozenset[str]] = field(default_factory=dict)   # document page -> 文号 it repeals
+
+    def sources_of(self, url: str) -> list[str]:
+        """The first pages (in crawl order) that link to `url`."""
+        sources = self.linked_on.get(url)
+        return [sources] if isinstance(sources, str) else list(sources or ())
 
     def texts_of(self, url: str) -> Counter[str]:
         texts = self.anchors.get(url)
@@ -120,6 +125,7 @@ def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
     model = SiteModel(today, {}, {}, {}, [], {}, Boilerplate(set()))
     listings: list[tuple[ListPage, Listing]] = []   # navigation pages below the homepage that list
     urls: dict[str, str] = {}   # one string object per URL or text, however many places hold it
+    dates: dict[Any, Any] = {}  # one object per date found (many pages share a day)
     blocks: Counter[int] = Counter()
     sampled = 0
     for page in snapshot.pages.values():
@@ -137,14 +143,14 @@ def _build(snapshot: SiteSnapshot, context: RuleContext) -> SiteModel:
         if page.depth == 0:
             model.homepage_items = list(facts.homepage_items)
         if facts.article_date is not None and facts.is_article:
-            model.article_dates[url] = facts.article_date
+            model.article_dates[url] = dates.setdefault(facts.article_date, facts.article_date)
         if facts.document is not None:
-            model.documents[url] = _kept(facts.document, url, urls)
+            model.documents[url] = _kept(facts.document, url, urls, dates)
             if facts.repealed:
                 model.repealing[url] = facts.repealed
         if facts.listing is not None and page.depth > 0 and page.is_navigation_page:
             listings.append((ListPage(url, page.depth, page.found_on, page.title, page.rendered,
-                                      has_attachments(page)), _pooled(facts.listing, urls)))
+                                      has_attachments(page)), _pooled(facts.listing, urls, dates)))
     if sampled >= 3:
         model.boilerplate = Boilerplate({b for b, n in blocks.items() if n >= max(2, sampled // 2)})
     _collect_columns(model, snapshot, listings)
@@ -166,22 +172,29 @@ def _add_anchors(model: SiteModel, page: PageRecord, source: str, urls: dict[str
             anchors[target] = Counter([known, text])
         else:
             known[text] += 1
-        sources = linked_on.setdefault(target, [])
-        if len(sources) < _MAX_SOURCES_KEPT and (not sources or sources[-1] != source):
+        sources = linked_on.get(target)
+        if sources is None:
+            linked_on[target] = source
+        elif isinstance(sources, str):
+            if sources != source:
+                linked_on[target] = [sources, source]
+        elif len(sources) < _MAX_SOURCES_KEPT and sources[-1] != source:
             sources.append(source)
 
 
-def _kept(meta: DocumentMeta, url: str, pool: dict[str, str]) -> DocumentMeta:
+def _kept(meta: DocumentMeta, url: str, pool: dict[str, str], dates: dict[Any, Any]) -> DocumentMeta:
     """The document's metadata as the model keeps it for every document of the site: without
     the fields no site-wide rule reads (索引号, 发文机关; how the version was read, except
     on law texts, which show a version), its title one string with the links' text."""
     return replace(meta, url=url, index_no=None, issuer=None, title=pool.setdefault(meta.title, meta.title),
+                   written=dates.setdefault(meta.written, meta.written), published=dates.setdefault(meta.published, meta.published),
                    version_evidence=meta.version_evidence if meta.version_date is not None else "")
 
 
-def _pooled(listing: Listing, pool: dict[str, str]) -> Listing:
-    """The listing with its items' URLs and titles one string each across the model."""
-    items = tuple(replace(item, url=pool.setdefault(item.url, item.url), title=pool.setdefault(item.title, item.title))
+def _pooled(listing: Listing, pool: dict[str, str], dates: dict[Any, Any]) -> Listing:
+    """The listing with its items' URLs, titles and dates one object each across the model."""
+    items = tuple(replace(item, url=pool.setdefault(item.url, item.url), title=pool.setdefault(item.title, item.title),
+                          date=dates.setdefault(item.date, item.date))
                   for item in listing.items)
     return replace(listing, items=items)
 

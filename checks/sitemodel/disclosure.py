@@ -28,7 +28,7 @@ class Found:
 
 def _search(model: SiteModel, key: str, label: str, words: list[str]) -> Found:
     for text, url in model.find_links(words):
-        pages = model.linked_on.get(url, [])
+        pages = model.sources_of(url)
         return Found(key, label, True, url, text, pages[0] if pages else None)
     return Found(key, label, False)
 
@@ -49,7 +49,7 @@ def disclosure_column(model: SiteModel, snapshot: SiteSnapshot) -> Found:
     for text, url in model.find_links(data()["disclosure_column"]):
         if not is_column_name(text):
             continue
-        sources = [p for p in model.linked_on.get(url, []) if p in near_home]
+        sources = [p for p in model.sources_of(url) if p in near_home]
         if sources:
             return Found("column", "政府信息公开专栏", True, url, text, sources[0])
     return Found("column", "政府信息公开专栏", False)
