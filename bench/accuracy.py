@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from crawler.render import unavailable_reason
 from govaudit.config import RenderOptions, SiteConfig
+from govaudit.crawler.render import unavailable_reason
 from govaudit.demo.server import EXPECTED, RENDERED_EXPECTED
 from govaudit.inspection import audit_site
 from tests.conftest import TODAY

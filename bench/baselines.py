@@ -47,8 +47,8 @@ async def fetch_all(urls: list[str], concurrency: int, parse: bool) -> int:
 
 
 def crawl_only(start_url: str, config_path: str) -> int:
-    from crawler.engine import crawl_site
     from govaudit.config import SiteConfig, load_config
+    from govaudit.crawler.engine import crawl_site
 
     config = load_config(Path(config_path))
     site = SiteConfig(name="bench", url=start_url, unit="基准测试", kind="portal")

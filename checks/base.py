@@ -15,12 +15,12 @@ from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from crawler.snapshot import SiteSnapshot
+from govaudit.crawler.snapshot import SiteSnapshot
 
 if TYPE_CHECKING:
-    from checks.sitemodel.laws import LawLibrary
-from checks.options import Deduction, RuleOptions
-from crawler.options import SiteConfig
+    from govaudit.checks.sitemodel.laws import LawLibrary
+from govaudit.checks.options import Deduction, RuleOptions
+from govaudit.crawler.options import SiteConfig
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
@@ -71,7 +71,7 @@ class RuleContext:
 
     @property
     def law_library(self) -> LawLibrary:
-        from checks.sitemodel.laws import shipped_library
+        from govaudit.checks.sitemodel.laws import shipped_library
 
         return self.laws or shipped_library()
 

@@ -20,11 +20,11 @@ from functools import cache
 
 import cattrs.preconf.json
 
-from checks.identity.marks import IdentityFacts
-from checks.pageread import read_document
-from checks.registry import all_analysers
-from checks.sitemodel.pagefacts import ModelFacts
-from crawler.snapshot import PageRecord
+from govaudit.checks.identity.marks import IdentityFacts
+from govaudit.checks.pageread import read_document
+from govaudit.checks.registry import all_analysers
+from govaudit.checks.sitemodel.pagefacts import ModelFacts
+from govaudit.crawler.snapshot import PageRecord
 
 FACTS_VERSION = 1
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from annotated_types import Interval
 
-from crawler.options import Ipv6Options
+from govaudit.crawler.options import Ipv6Options
 
 Days = Annotated[int, Interval(ge=0, le=36_500)]
 Count = Annotated[int, Interval(ge=0, le=1_000_000)]

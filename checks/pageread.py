@@ -9,9 +9,9 @@ from functools import cached_property
 
 import lxml.html
 
-from checks.pagetext import text_nodes
-from crawler.extract import parse_html
-from crawler.snapshot import FetchOutcome, Link, PageRecord, SiteSnapshot
+from govaudit.checks.pagetext import text_nodes
+from govaudit.crawler.extract import parse_html
+from govaudit.crawler.snapshot import FetchOutcome, Link, PageRecord, SiteSnapshot
 
 
 class PageRead:

@@ -8,8 +8,8 @@ import pkgutil
 from functools import cache
 from types import ModuleType
 
-import checks
-from checks.base import RULE_ID, Analyser, Rule
+import govaudit.checks as checks
+from govaudit.checks.base import RULE_ID, Analyser, Rule
 
 
 @cache

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checks.base import Finding, NotChecked, Rule, RuleContext
-from checks.registry import all_rules
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Finding, NotChecked, Rule, RuleContext
+from govaudit.checks.registry import all_rules
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 @dataclass

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from checks.base import Finding, NotChecked, Rule, Severity
-from checks.options import Deduction, Scoring
+from govaudit.checks.base import Finding, NotChecked, Rule, Severity
+from govaudit.checks.options import Deduction, Scoring
 
 PASS = "合格"
 FAIL = "不合格"

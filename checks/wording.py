@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.failures import Failure
-from crawler.snapshot import FetchOutcome
+from govaudit.crawler.failures import Failure
+from govaudit.crawler.snapshot import FetchOutcome
 
 _FAILURE_NAMES = {
     Failure.DNS_NXDOMAIN: "域名解析失败（域名不存在）", Failure.DNS_NODATA: "域名解析失败（域名没有地址记录）",

@@ -14,19 +14,19 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from crawler.encoding import decode_body
-from crawler.extract import extract_links, page_title, parse_html
-from crawler.failures import ResolutionFailed
-from crawler.fetch import Fetcher, looks_like_html
-from crawler.index import CrawlIndex
-from crawler.ipv6 import Ipv6Stage
-from crawler.options import CrawlerOptions, SiteConfig
-from crawler.politeness import HostLimiter
-from crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
-from crawler.resolve import AddressGuard, DnsClient, Resolver
-from crawler.resources import ResourceCache
-from crawler.robots import RobotsCache
-from crawler.snapshot import (
+from govaudit.crawler.encoding import decode_body
+from govaudit.crawler.extract import extract_links, page_title, parse_html
+from govaudit.crawler.failures import ResolutionFailed
+from govaudit.crawler.fetch import Fetcher, looks_like_html
+from govaudit.crawler.index import CrawlIndex
+from govaudit.crawler.ipv6 import Ipv6Stage
+from govaudit.crawler.options import CrawlerOptions, SiteConfig
+from govaudit.crawler.politeness import HostLimiter
+from govaudit.crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
+from govaudit.crawler.resolve import AddressGuard, DnsClient, Resolver
+from govaudit.crawler.resources import ResourceCache
+from govaudit.crawler.robots import RobotsCache
+from govaudit.crawler.snapshot import (
     NAVIGATION_TAGS,
     Attachment,
     CapturedPage,
@@ -38,8 +38,8 @@ from crawler.snapshot import (
     Soft404Probe,
     now_iso,
 )
-from crawler.traps import TrapWatch
-from crawler.urls import Scope, configure_session_parameters, normalize, origin_key
+from govaudit.crawler.traps import TrapWatch
+from govaudit.crawler.urls import Scope, configure_session_parameters, normalize, origin_key
 
 # Progress callback: (pages fetched, pages known so far, links checked, what the audit is
 # doing or waiting for, with the time it expects that to take; "" when nothing to say)

@@ -7,8 +7,8 @@ import re
 import lxml.etree
 import lxml.html
 
-from crawler.snapshot import Link
-from crawler.urls import LinkTarget, resolve_link
+from govaudit.crawler.snapshot import Link
+from govaudit.crawler.urls import LinkTarget, resolve_link
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # libxml2 drops what follows an early </html> or </body> (a header include that closes the

@@ -18,13 +18,13 @@ from urllib.parse import urljoin
 
 import httpx
 
-from crawler.failures import Failure, of_exception, of_status
-from crawler.netstream import SpeedLimit
-from crawler.options import CrawlerOptions
-from crawler.politeness import HostLimiter
-from crawler.resolve import AddressGuard, AddressSource, Resolver, ResolvingTransport
-from crawler.snapshot import Attempt, FetchOutcome, Hop, now_iso
-from crawler.urls import normalize, origin_key
+from govaudit.crawler.failures import Failure, of_exception, of_status
+from govaudit.crawler.netstream import SpeedLimit
+from govaudit.crawler.options import CrawlerOptions
+from govaudit.crawler.politeness import HostLimiter
+from govaudit.crawler.resolve import AddressGuard, AddressSource, Resolver, ResolvingTransport
+from govaudit.crawler.snapshot import Attempt, FetchOutcome, Hop, now_iso
+from govaudit.crawler.urls import normalize, origin_key
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from crawler.snapshot import NAVIGATION_TAGS, Link, PageRecord
+from govaudit.crawler.snapshot import NAVIGATION_TAGS, Link, PageRecord
 
 # Tags of links that load a resource into the page (the IPv6 stage asks their hosts for AAAA).
 RESOURCE_TAGS = frozenset({"script", "link", "icon", "img", "iframe", "frame"})

@@ -11,14 +11,14 @@ import asyncio
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from crawler.content_compare import compare
-from crawler.encoding import decode_body
-from crawler.fetch import Fetcher
-from crawler.index import CrawlIndex
-from crawler.options import CrawlerOptions
-from crawler.politeness import HostLimiter
-from crawler.resolve import DnsClient, FixedAddresses
-from crawler.snapshot import DepthCheck, DnsAnswer, FamilyFetch, HostDns, Ipv6Probe, ResourceHost, SiteSnapshot
+from govaudit.crawler.content_compare import compare
+from govaudit.crawler.encoding import decode_body
+from govaudit.crawler.fetch import Fetcher
+from govaudit.crawler.index import CrawlIndex
+from govaudit.crawler.options import CrawlerOptions
+from govaudit.crawler.politeness import HostLimiter
+from govaudit.crawler.resolve import DnsClient, FixedAddresses
+from govaudit.crawler.snapshot import DepthCheck, DnsAnswer, FamilyFetch, HostDns, Ipv6Probe, ResourceHost, SiteSnapshot
 
 _FAMILIES = (("ipv4", "A"), ("ipv6", "AAAA"))
 

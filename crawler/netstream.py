@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import httpcore
 
-from crawler.failures import Failure, SlowTransferError
+from govaudit.crawler.failures import Failure, SlowTransferError
 
 _IO_ERRORS = (OSError, ssl.SSLError, EOFError)
 

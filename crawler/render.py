@@ -30,8 +30,8 @@ from typing import Any
 
 import psutil
 
-from crawler.options import RenderOptions
-from crawler.resources import ResourceCache
+from govaudit.crawler.options import RenderOptions
+from govaudit.crawler.resources import ResourceCache
 
 _BLOCKED_TYPES = {"image", "font", "media"}
 _FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -22,10 +22,10 @@ import dns.resolver
 import httpcore
 import httpx
 
-from crawler.failures import ClassifiedConnectError, Failure, ResolutionFailed
-from crawler.netstream import SpeedLimit, connect_tcp
-from crawler.options import Network, parse_nameserver, parse_resolve
-from crawler.snapshot import DnsAnswer
+from govaudit.crawler.failures import ClassifiedConnectError, Failure, ResolutionFailed
+from govaudit.crawler.netstream import SpeedLimit, connect_tcp
+from govaudit.crawler.options import Network, parse_nameserver, parse_resolve
+from govaudit.crawler.snapshot import DnsAnswer
 
 # A DnsAnswer status -> the failure of a lookup that ended with it.
 _LOOKUP_FAILURES = {"nxdomain": Failure.DNS_NXDOMAIN, "nodata": Failure.DNS_NODATA, "timeout": Failure.DNS_TIMEOUT,

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crawler.fetch import Fetcher
+from govaudit.crawler.fetch import Fetcher
 
 
 @dataclass(frozen=True)

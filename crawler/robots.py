@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from protego import Protego
 
-from crawler.fetch import Fetcher
-from crawler.urls import origin_key
+from govaudit.crawler.fetch import Fetcher
+from govaudit.crawler.urls import origin_key
 
 _MAX_ROBOTS_BYTES = 512_000
 _AGENT = "govaudit"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from crawler.bodies import compress, decompress
-from crawler.failures import Failure
+from govaudit.crawler.bodies import compress, decompress
+from govaudit.crawler.failures import Failure
 
 # How a link was found: which element and attribute carried it.
 LinkTag = Literal["a", "area", "iframe", "frame", "link", "icon", "script", "img"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from crawler.snapshot import CrawlNote
+from govaudit.crawler.snapshot import CrawlNote
 
 _DIGITS = re.compile(r"\d+")
 _LISTED = 5

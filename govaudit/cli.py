@@ -20,15 +20,15 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from crawler.urls import normalize
 from govaudit import __version__
 from govaudit.config import Config, SiteConfig, load_config, parse_resolve, url_problem
+from govaudit.crawler.urls import normalize
 from govaudit.errors import ConfigError, GovauditError, UsageError
 from govaudit.inspection import InspectionResult, finish_run, inspect_sites
+from govaudit.reports.extras import write_run_extras
+from govaudit.reports.render import write_reports
 from govaudit.screenshots import capture as capture_screenshots
 from govaudit.store import Store
-from reports.extras import write_run_extras
-from reports.render import write_reports
 
 console = Console(stderr=True)
 _DEPENDENCIES = ("httpx", "lxml", "jinja2", "dnspython", "protego", "charset-normalizer", "rich", "click",
@@ -278,7 +278,7 @@ def run_command(config_path: str | None, out: str | None, sites: tuple[str, ...]
 @_guarded
 def schedule(config_path: str) -> None:
     """在前台运行定时任务：每晚检查全部网站并发送报告、每小时监测首页可用性。Ctrl-C 或 SIGTERM 停止。"""
-    from schedules.scheduler import build_scheduler, run_forever
+    from govaudit.schedules.scheduler import build_scheduler, run_forever
 
     config = load_config(config_path)
     if not config.sites:
@@ -344,9 +344,9 @@ def annual_report(file_or_url: str, year: int | None, as_json: bool) -> None:
     """单独检查一份政府信息公开工作年度报告（HTML、文本、PDF、DOCX、XLSX 文件或网址）：各部分、表格、勾稽关系。"""
     import json
 
-    from checks.annual_report.standalone import check_report
-    from checks.base import Finding
-    from reports.document import finding_json, not_checked_json
+    from govaudit.checks.annual_report.standalone import check_report
+    from govaudit.checks.base import Finding
+    from govaudit.reports.document import finding_json, not_checked_json
 
     data, name, content_type = _read_source(file_or_url)
     found, outcomes = check_report(data, name, content_type, year)
@@ -372,8 +372,8 @@ def _read_source(file_or_url: str) -> tuple[bytes, str, str]:
     if file_or_url.startswith(("http://", "https://")):
         import asyncio
 
-        from crawler.fetch import Fetcher
-        from crawler.politeness import HostLimiter
+        from govaudit.crawler.fetch import Fetcher
+        from govaudit.crawler.politeness import HostLimiter
 
         config = load_config(None)
 
@@ -382,7 +382,7 @@ def _read_source(file_or_url: str) -> tuple[bytes, str, str]:
             async with Fetcher(config.crawler, limiter) as fetcher:
                 fetched = await fetcher.fetch(file_or_url, max_bytes=config.crawl.max_attachment_bytes)
             if not fetched.outcome.ok or fetched.body is None:
-                from checks.wording import describe_outcome
+                from govaudit.checks.wording import describe_outcome
 
                 raise GovauditError(f"无法下载 {file_or_url}：{describe_outcome(fetched.outcome)}")
             return fetched.body, fetched.outcome.header("content-type") or ""
@@ -422,7 +422,7 @@ def regulations_import(csv_file: str, config_path: str | None, snapshot_date: st
 @_guarded
 def regulations_show(title: str, config_path: str | None) -> None:
     """显示参考库中某部法规的名称、层级、最新版本、状态和全部版本日期。"""
-    from checks.sitemodel.laws import normalise_title
+    from govaudit.checks.sitemodel.laws import normalise_title
     from govaudit.laws import active_library
 
     library = active_library(_store_path(load_config(config_path)))
@@ -441,8 +441,8 @@ def doctor() -> None:
     """检查运行环境：Python、依赖包、浏览器和中文字体，缺少时说明如何安装。"""
     import subprocess
 
-    from crawler.render import unavailable_reason
     from govaudit.config import RenderOptions
+    from govaudit.crawler.render import unavailable_reason
 
     click.echo(f"govaudit {__version__}，Python {platform.python_version()}（{sys.executable}）")
     for name in _DEPENDENCIES:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from annotated_types import Interval
 
-from checks.options import (
+from govaudit.checks.options import (
     AvailabilityOptions,
     Deduction,
     DisclosureOptions,
@@ -34,7 +34,7 @@ from checks.options import (
     RuleOptions,
     Scoring,
 )
-from crawler.options import (
+from govaudit.crawler.options import (
     AdminLevel,
     CrawlerOptions,
     CrawlLimits,
@@ -332,7 +332,7 @@ class _Builder:
                 self.fail(f"network.nameservers[{index}]", str(exc))
         self.check_schedule(config.schedule)
         self.check_mail(config.mail)
-        from checks.registry import all_rules  # late: the registry imports rule modules
+        from govaudit.checks.registry import all_rules  # late: the registry imports rule modules
 
         known = {rule.id for rule in all_rules()}
         for rule_id in config.scoring.deductions:

@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from crawler.urls import normalize_or_none
+from govaudit.crawler.urls import normalize_or_none
 
 # Evidence keys that identify the problem, per rule; otherwise rule + page URL identify it.
 _KEYS: dict[str, tuple[str, ...]] = {

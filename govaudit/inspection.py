@@ -18,18 +18,18 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from checks.facts import facts_reader
-from checks.sitemodel.laws import LawLibrary
-from crawler.engine import Progress, crawl_site
-from crawler.snapshot import CrawlNote, SiteSnapshot, now_iso
 from govaudit import __version__
+from govaudit.checks.facts import facts_reader
+from govaudit.checks.sitemodel.laws import LawLibrary
 from govaudit.config import Config, SiteConfig
+from govaudit.crawler.engine import Progress, crawl_site
+from govaudit.crawler.snapshot import CrawlNote, SiteSnapshot, now_iso
 from govaudit.errors import UsageError
 from govaudit.laws import active_library
 from govaudit.pipeline import JudgeRequest, PageWriter, commit, discard_site, judge_and_commit, judge_executor, judge_snapshot
+from govaudit.reports.document import RunInfo, SiteReport, build_document
 from govaudit.store import Store
 from govaudit.stored import StoredPages
-from reports.document import RunInfo, SiteReport, build_document
 
 ProgressFactory = Callable[[SiteConfig], Progress | None]
 PROBE_WINDOW = timedelta(days=7)
@@ -162,7 +162,7 @@ async def _audit_all(config: Config, sites: list[SiteConfig], today: date, laws:
 
 
 def _failed_snapshot(site: SiteConfig, exc: Exception) -> SiteSnapshot:
-    from crawler.urls import Scope
+    from govaudit.crawler.urls import Scope
 
     snapshot = SiteSnapshot(name=site.name, start_url=Scope(site.url).start_url, unit=site.unit, kind=site.kind,
                             scope_hosts=(), started_at=now_iso(), finished_at=now_iso())

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from checks.sitemodel.laws import LawLibrary, LibraryError, parse_library, shipped_library
-from crawler.snapshot import now_iso
+from govaudit.checks.sitemodel.laws import LawLibrary, LibraryError, parse_library, shipped_library
+from govaudit.crawler.snapshot import now_iso
 from govaudit.errors import GovauditError
 from govaudit.store import Store
 

@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from crawler.fetch import Fetcher
-from crawler.politeness import HostLimiter
-from crawler.snapshot import now_iso
 from govaudit.config import Config, SiteConfig
+from govaudit.crawler.fetch import Fetcher
+from govaudit.crawler.politeness import HostLimiter
+from govaudit.crawler.snapshot import now_iso
 from govaudit.errors import UsageError
 from govaudit.inspection import InspectionResult, ProgressFactory, finish_run, inspect_sites
 from govaudit.mail import build_message, send
+from govaudit.reports.extras import write_run_extras
+from govaudit.reports.render import write_reports
 from govaudit.screenshots import capture as capture_screenshots
 from govaudit.store import Store
-from reports.extras import write_run_extras
-from reports.render import write_reports
 
 
 @dataclass(frozen=True)

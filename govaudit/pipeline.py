@@ -25,21 +25,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from checks.annual_report.view import annual_view
-from checks.base import RuleContext
-from checks.facts import analyse_page, dump_facts, facts_reader
-from checks.registry import all_rules
-from checks.runner import run_rules
-from checks.sitemodel.laws import LawLibrary
-from checks.sitemodel.views import disclosure_view, regulations_view
-from checks.verdict import judge_site
-from crawler.bodies import compress
-from crawler.snapshot import BodyReader, CapturedPage, CrawlNote, SiteSnapshot, now_iso
+from govaudit.checks.annual_report.view import annual_view
+from govaudit.checks.base import RuleContext
+from govaudit.checks.facts import analyse_page, dump_facts, facts_reader
+from govaudit.checks.registry import all_rules
+from govaudit.checks.runner import run_rules
+from govaudit.checks.sitemodel.laws import LawLibrary
+from govaudit.checks.sitemodel.views import disclosure_view, regulations_view
+from govaudit.checks.verdict import judge_site
 from govaudit.config import Config, SiteConfig
+from govaudit.crawler.bodies import compress
+from govaudit.crawler.snapshot import BodyReader, CapturedPage, CrawlNote, SiteSnapshot, now_iso
 from govaudit.history import fingerprint
+from govaudit.reports.document import SiteReport, site_json, site_stats
 from govaudit.store import Store
 from govaudit.stored import StoredPages, StoredRow, with_stored_pages
-from reports.document import SiteReport, site_json, site_stats
 
 _BATCH_PAGES = 16
 _BATCHES_IN_FLIGHT = 3   # the crawl waits when the worker falls this far behind (bounds the bodies in flight)

@@ -15,14 +15,14 @@ import io
 from pathlib import Path
 from typing import Any
 
-from checks.registry import rule_by_id
-from crawler.fetch import Fetcher
-from crawler.politeness import HostLimiter
-from crawler.render import Renderer, RenderUnavailable, unavailable_reason
-from crawler.resolve import AddressGuard
-from crawler.resources import ResourceCache
-from crawler.urls import Scope, origin_key
+from govaudit.checks.registry import rule_by_id
 from govaudit.config import Config
+from govaudit.crawler.fetch import Fetcher
+from govaudit.crawler.politeness import HostLimiter
+from govaudit.crawler.render import Renderer, RenderUnavailable, unavailable_reason
+from govaudit.crawler.resolve import AddressGuard
+from govaudit.crawler.resources import ResourceCache
+from govaudit.crawler.urls import Scope, origin_key
 from govaudit.store import Store
 
 _THUMB_WIDTH = 360

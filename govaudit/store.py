@@ -15,8 +15,8 @@ from typing import Any
 
 import cattrs.preconf.json
 
-from crawler.bodies import decompress
-from crawler.snapshot import BodyReader, FetchOutcome, NoBodies, SiteSnapshot
+from govaudit.crawler.bodies import decompress
+from govaudit.crawler.snapshot import BodyReader, FetchOutcome, NoBodies, SiteSnapshot
 from govaudit.faults import pause_point
 from govaudit.stored import FactsReader, StoredRow, with_stored_pages
 from govaudit.stored import record_meta as _record_meta

@@ -20,8 +20,8 @@ from typing import Any
 
 import cattrs.preconf.json
 
-from crawler.bodies import decompress
-from crawler.snapshot import FetchOutcome, Link, PageRecord, SiteSnapshot
+from govaudit.crawler.bodies import decompress
+from govaudit.crawler.snapshot import FetchOutcome, Link, PageRecord, SiteSnapshot
 
 # (stored facts text or None, the page's record, a reader of its body) -> the facts rules read
 FactsReader = Callable[[str | None, PageRecord, Callable[[], str | None]], object]

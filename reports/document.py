@@ -11,10 +11,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from checks.base import Finding, NotChecked
-from checks.runner import RuleResults
-from checks.verdict import Verdict
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Finding, NotChecked
+from govaudit.checks.runner import RuleResults
+from govaudit.checks.verdict import Verdict
+from govaudit.crawler.snapshot import SiteSnapshot
 
 SCHEMA = "govaudit.report/1"
 
@@ -41,7 +41,7 @@ class SiteReport:
 
 @cache
 def plan_tasks() -> dict[str, dict[str, str]]:
-    text = resources.files("checks.data").joinpath("plan_tasks.toml").read_text("utf-8")
+    text = resources.files("govaudit.checks.data").joinpath("plan_tasks.toml").read_text("utf-8")
     tasks: dict[str, dict[str, str]] = tomllib.loads(text)["tasks"]
     return tasks
 

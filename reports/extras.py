@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checks.registry import all_rules
+from govaudit.checks.registry import all_rules
 from govaudit.config import Config
 from govaudit.history import standing
+from govaudit.reports.document import plan_tasks
+from govaudit.reports.render import AREA_NAMES, environment, write_atomic
 from govaudit.store import Store
-from reports.document import plan_tasks
-from reports.render import AREA_NAMES, environment, write_atomic
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet

@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-from checks.registry import all_rules
+from govaudit.checks.registry import all_rules
 from govaudit.faults import pause_point
 
 AREA_NAMES = {
@@ -41,7 +41,7 @@ EVIDENCE_LABELS = {
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
+        loader=jinja2.PackageLoader("govaudit.reports", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["yesno"] = lambda v: "是" if v else "否"
     env.filters["safe_href"] = _safe_href

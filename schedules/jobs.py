@@ -1,5 +1,5 @@
 """Job functions the scheduler runs by reference (they persist in the job store as
-"schedules.jobs:NAME" with the config path as their only argument). A job never raises:
+"govaudit.schedules.jobs:NAME" with the config path as their only argument). A job never raises:
 a failure is logged and the scheduler goes on."""
 
 from __future__ import annotations

@@ -34,9 +34,9 @@ def build_scheduler(config: Config, config_path: str, *, jobstore_url: str | Non
         executors={"default": ThreadPoolExecutor(2)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": options.misfire_grace_s},
         timezone=ZoneInfo(options.timezone))
-    scheduler.add_job("schedules.jobs:nightly_audit", CronTrigger.from_crontab(options.audit_cron, timezone=options.timezone),
+    scheduler.add_job("govaudit.schedules.jobs:nightly_audit", CronTrigger.from_crontab(options.audit_cron, timezone=options.timezone),
                       args=[config_path], id=AUDIT_JOB, name="每晚检查全部网站并发送报告", replace_existing=True)
-    scheduler.add_job("schedules.jobs:homepage_probes", IntervalTrigger(minutes=options.probe_minutes),
+    scheduler.add_job("govaudit.schedules.jobs:homepage_probes", IntervalTrigger(minutes=options.probe_minutes),
                       args=[config_path], id=PROBE_JOB, name="首页可用性监测", replace_existing=True)
     return scheduler
 

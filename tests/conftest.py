@@ -10,8 +10,8 @@ import pytest
 
 from govaudit.config import Config, CrawlLimits, Network, Politeness, RenderOptions, RetryPolicy, RunOptions, SiteConfig
 from govaudit.inspection import InspectionResult, audit_site, finish_run, inspect_sites
-from reports.document import SiteReport
-from reports.render import write_reports
+from govaudit.reports.document import SiteReport
+from govaudit.reports.render import write_reports
 from tests.support.server import TestSite
 
 TODAY = date(2026, 11, 26)

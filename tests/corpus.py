@@ -18,15 +18,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from checks.base import Finding
-from checks.columns.common import limit_for
-from checks.facts import analyse_page
-from checks.pageread import PageRead, read_document
-from checks.sitemodel.columns import column_class
-from crawler.encoding import decode_body
-from crawler.extract import extract_links, parse_html
-from crawler.snapshot import FetchOutcome, PageRecord
+from govaudit.checks.base import Finding
+from govaudit.checks.columns.common import limit_for
+from govaudit.checks.facts import analyse_page
+from govaudit.checks.pageread import PageRead, read_document
+from govaudit.checks.sitemodel.columns import column_class
 from govaudit.config import Config, Freshness
+from govaudit.crawler.encoding import decode_body
+from govaudit.crawler.extract import extract_links, parse_html
+from govaudit.crawler.snapshot import FetchOutcome, PageRecord
 from tests.conftest import TODAY, fast_config
 from tests.support.pages import footer, page
 from tests.support.server import Reply, TestSite

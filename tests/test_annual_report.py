@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from checks.annual_report.model import from_html, from_text, html_grid, read_report
-from checks.annual_report.standalone import check_report
-from checks.base import Finding
-from crawler.extract import parse_html
+from govaudit.checks.annual_report.model import from_html, from_text, html_grid, read_report
+from govaudit.checks.annual_report.standalone import check_report
+from govaudit.checks.base import Finding
 from govaudit.cli import main
+from govaudit.crawler.extract import parse_html
 from govaudit.demo.annual import CONSISTENT, report_html
 from tests.conftest import audit
 from tests.support.pages import page

@@ -8,13 +8,13 @@ from datetime import date
 
 import pytest
 
-from checks.annual_report.model import read_report
-from checks.annual_report.standalone import check_report
-from checks.base import Finding, NotChecked, Severity
-from checks.registry import all_rules
-from checks.sitemodel.documents import repealed_numbers, version_shown
-from checks.sitemodel.laws import shipped_library
-from checks.verdict import PASS, UNDECIDED, judge_site, points_table
+from govaudit.checks.annual_report.model import read_report
+from govaudit.checks.annual_report.standalone import check_report
+from govaudit.checks.base import Finding, NotChecked, Severity
+from govaudit.checks.registry import all_rules
+from govaudit.checks.sitemodel.documents import repealed_numbers, version_shown
+from govaudit.checks.sitemodel.laws import shipped_library
+from govaudit.checks.verdict import PASS, UNDECIDED, judge_site, points_table
 from govaudit.config import Config, Deduction, Scoring
 from govaudit.demo.annual import report_html
 from tests.conftest import audit, fast_config, rules_found

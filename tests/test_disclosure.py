@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from checks.sitemodel.dates import article_date, first_date, full_dates, url_date
-from crawler.extract import parse_html
-from reports.document import SiteReport
+from govaudit.checks.sitemodel.dates import article_date, first_date, full_dates, url_date
+from govaudit.crawler.extract import parse_html
+from govaudit.reports.document import SiteReport
 from tests.conftest import TODAY, audit
 from tests.support.pages import page
 from tests.support.server import TestSite

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.render import unavailable_reason
 from govaudit.cli import main
 from govaudit.config import RenderOptions
+from govaudit.crawler.render import unavailable_reason
 from govaudit.demo.server import EXPECTED, RENDERED_EXPECTED
 from tests.conftest import TODAY
 from tests.support.dns import Zone, dns_server

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from govaudit.config import Ipv6Options, Network
-from reports.document import SiteReport
+from govaudit.reports.document import SiteReport
 from tests.conftest import audit, fast_config
 from tests.support.dns import Zone, dns_server, silent_dns_server
 from tests.support.pages import page

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from checks.identity.marks import Status, judged
-from checks.registry import all_rules
-from checks.sitemodel.interaction import Message, listed_messages, with_detail
-from checks.sitemodel.lists import Item, list_items
-from checks.sitemodel.pagefacts import is_article, page_facts
+from govaudit.checks.identity.marks import Status, judged
+from govaudit.checks.registry import all_rules
+from govaudit.checks.sitemodel.interaction import Message, listed_messages, with_detail
+from govaudit.checks.sitemodel.lists import Item, list_items
+from govaudit.checks.sitemodel.pagefacts import is_article, page_facts
 from tests.conftest import TODAY
 from tests.corpus import MARKUP, Case, analysed_of, cases, page_of
 

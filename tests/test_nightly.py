@@ -231,7 +231,7 @@ def test_scheduler_persists_jobs_fires_once_and_coalesces_misfires(tmp_path: Pat
     from apscheduler.triggers.date import DateTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from schedules.scheduler import AUDIT_JOB, PROBE_JOB, build_scheduler
+    from govaudit.schedules.scheduler import AUDIT_JOB, PROBE_JOB, build_scheduler
 
     config_path = write_config(tmp_path, [("门户", "http://127.0.0.1:9/")], "[schedule]\naudit_cron = \"30 2 * * *\"\n")
     config = load_config(config_path)

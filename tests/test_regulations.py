@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from checks.regulations.late_publication import working_days_between
-from checks.sitemodel.laws import normalise_title, parse_library, shipped_library
+from govaudit.checks.regulations.late_publication import working_days_between
+from govaudit.checks.sitemodel.laws import normalise_title, parse_library, shipped_library
 from govaudit.cli import main
-from reports.document import SiteReport
+from govaudit.reports.document import SiteReport
 from tests.conftest import audit
 from tests.support.pages import page
 from tests.support.server import TestSite
@@ -156,7 +156,7 @@ def test_title_normalisation(raw: str, expected: str) -> None:
 def test_import_round_trips_and_a_corrupt_file_keeps_the_old_library(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[store]\npath = "store.sqlite"\n', encoding="utf-8")
-    shipped = resources.files("checks.data").joinpath("national-laws-reference.csv").read_text("utf-8")
+    shipped = resources.files("govaudit.checks.data").joinpath("national-laws-reference.csv").read_text("utf-8")
     newer = tmp_path / "laws.csv"
     newer.write_text(shipped.replace("政府信息公开条例,行政法规,2019-04-03,,现行有效,2019-04-03",
                                      "政府信息公开条例,行政法规,2026-06-01,,现行有效,2019-04-03;2026-06-01"), encoding="utf-8")

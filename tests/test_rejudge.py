@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import checks.runner
-from checks.base import RuleContext
-from checks.registry import all_rules
-from crawler.snapshot import SiteSnapshot
+import govaudit.checks.runner as checks_runner
+from govaudit.checks.base import RuleContext
+from govaudit.checks.registry import all_rules
 from govaudit.cli import main
 from govaudit.config import SiteConfig
+from govaudit.crawler.snapshot import SiteSnapshot
 from govaudit.inspection import rejudge_run
 from govaudit.store import Store
 from tests.conftest import TODAY, fast_config, inspect_into
@@ -80,7 +80,7 @@ def test_a_changed_rule_changes_only_its_own_findings(stored: tuple[Path, str, l
 
     rule = next(r for r in all_rules() if r.id == CHANGED)
     changed = tuple(dataclasses.replace(r, check=stricter) if r.id == CHANGED else r for r in all_rules())
-    monkeypatch.setattr(checks.runner, "all_rules", lambda: changed)
+    monkeypatch.setattr(checks_runner, "all_rules", lambda: changed)
     again = rejudge_run(fast_config(), store, run_id, TODAY)
     (entry,) = again.document["sites"]  # type: ignore[misc]
     others = [f for f in original if f["rule"] != CHANGED]

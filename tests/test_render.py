@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.render import Renderer, unavailable_reason
 from govaudit.config import RenderOptions
+from govaudit.crawler.render import Renderer, unavailable_reason
 from tests.conftest import audit, fast_config, inspect_into
 from tests.support.pages import FOOTER_PARTS, page
 from tests.support.server import Reply, TestSite
@@ -156,7 +156,7 @@ def test_without_chromium_the_audit_runs_and_says_why(site: TestSite) -> None:
 
 
 def _chromium() -> str:
-    from crawler.render import browser_path
+    from govaudit.crawler.render import browser_path
 
     path = browser_path(RenderOptions())
     assert path is not None

@@ -17,7 +17,7 @@ HOSTILE_TITLE = '<script>alert("x")</script>假首页'
 
 
 def _schema() -> dict:  # type: ignore[type-arg]
-    return json.loads(resources.files("reports").joinpath("report.schema.json").read_text("utf-8"))
+    return json.loads(resources.files("govaudit.reports").joinpath("report.schema.json").read_text("utf-8"))
 
 
 def _inspect(site: TestSite, tmp_path: Path) -> dict:  # type: ignore[type-arg]

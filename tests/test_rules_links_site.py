@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from crawler.failures import Failure
-from crawler.snapshot import FetchOutcome
+from govaudit.crawler.failures import Failure
+from govaudit.crawler.snapshot import FetchOutcome
 from tests.conftest import audit, fast_config, rules_found
 from tests.support.pages import page
 from tests.support.server import Reply, TestSite
@@ -144,7 +144,7 @@ def test_domain_rule_on_named_hosts(site: TestSite, host: str, flagged: bool) ->
 
 
 def test_judge_of_outcomes() -> None:
-    from checks.links.dead import Verdict, judge
+    from govaudit.checks.links.dead import Verdict, judge
 
     def outcome(status: int | None, failure: Failure | None = None) -> FetchOutcome:
         return FetchOutcome(url="http://a/", final_url="http://a/", status=status,

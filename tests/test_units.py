@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checks.base import Finding, Severity
-from checks.registry import all_rules
-from checks.verdict import judge_site
-from crawler.encoding import canonical_encoding, decode_body
-from crawler.extract import extract_links, parse_html
-from crawler.urls import LinkTarget, Scope, normalize, resolve_link
+from govaudit.checks.base import Finding, Severity
+from govaudit.checks.registry import all_rules
+from govaudit.checks.verdict import judge_site
 from govaudit.config import Scoring
+from govaudit.crawler.encoding import canonical_encoding, decode_body
+from govaudit.crawler.extract import extract_links, parse_html
+from govaudit.crawler.urls import LinkTarget, Scope, normalize, resolve_link
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "rules.md"
 
@@ -111,7 +111,7 @@ def test_rule_ids_unique_well_formed_and_in_the_catalogue() -> None:
     for rule in rules:
         assert rule.title and rule.basis and rule.explanation and rule.messages
         assert re.search(r"[\u4e00-\u9fff]", rule.title + rule.basis)
-        module = importlib.import_module(f"checks.{rule.id.split('.')[0]}.{rule.id.split('.')[1]}")
+        module = importlib.import_module(f"govaudit.checks.{rule.id.split('.')[0]}.{rule.id.split('.')[1]}")
         assert module.RULE is rule  # one rule, one module, named after it
 
 
@@ -126,7 +126,7 @@ def test_catalogue_severities_match() -> None:
 
 
 def test_link_checks_are_planned_against_the_time_left() -> None:
-    from crawler.engine import _expected_seconds, fit_to_time
+    from govaudit.crawler.engine import _expected_seconds, fit_to_time
 
     targets = [f"http://a.gov.cn/{n}" for n in range(100)] + [f"http://b.gov.cn/{n}" for n in range(10)]
     spacing = {"a.gov.cn": 0.5, "b.gov.cn": 0.25}.__getitem__
@@ -143,7 +143,7 @@ def test_link_checks_are_planned_against_the_time_left() -> None:
 def test_the_fast_join_of_plain_links_is_what_normalize_gives(base: str, href: str) -> None:
     from urllib.parse import urljoin
 
-    from crawler.urls import _joined_canonical, normalize_or_none
+    from govaudit.crawler.urls import _joined_canonical, normalize_or_none
 
     absolute = urljoin(base, href)
     fast = _joined_canonical(base, href, absolute)

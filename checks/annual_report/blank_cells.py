@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.annual_report.common import BASIS, FoundReport, judge_due_report
-from checks.base import Outcome, Rule, RuleContext, Severity
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.annual_report.common import BASIS, FoundReport, judge_due_report
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from checks.annual_report.model import AnnualReport, from_html, normalise, read_report, report_year
-from checks.base import Outcome, Rule, RuleContext
-from checks.sitemodel.columns import site_model
-from checks.sitemodel.dates import FoundDate
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.annual_report.model import AnnualReport, from_html, normalise, read_report, report_year
+from govaudit.checks.base import Outcome, Rule, RuleContext
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.checks.sitemodel.dates import FoundDate
+from govaudit.crawler.snapshot import SiteSnapshot
 
 BASIS = "《中华人民共和国政府信息公开条例》第四十九条、第五十条；国办公开办函〔2021〕30号（2021年起格式）、国办公开办函〔2019〕60号"
 _REPORT_LINK = re.compile(r"(20\d{2})\s*年度?.{0,30}?(政府)?(信息公开|政务公开).{0,12}?(年度报告|年报)")

@@ -20,7 +20,7 @@ from typing import Any
 
 import lxml.html
 
-from crawler.extract import parse_html
+from govaudit.crawler.extract import parse_html
 
 FORMAT_2019 = "2019"   # 国办公开办函〔2019〕60号: the 2019 and 2020 reports
 FORMAT_2021 = "2021"   # 国办公开办函〔2021〕30号: from the 2021 report on
@@ -399,7 +399,7 @@ def _read_report(data: bytes, name: str, content_type: str) -> AnnualReport:
     if lower.endswith(".ofd") or data[:2] == b"PK" or b"\x00" in data[:4096]:
         return _unreadable(f"“{name.rsplit('/', 1)[-1] or name}”不是可读取的文本、HTML、PDF、Word 或 Excel 文件"
                            "（如 OFD 版式文件、压缩包），无法读取")
-    from crawler.encoding import decode_body
+    from govaudit.crawler.encoding import decode_body
 
     text = decode_body(data, content_type or None)[0]
     if lower.endswith((".htm", ".html", ".shtml")) or "<table" in text.lower() or "<html" in text.lower():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.annual_report.model import APPLICANT_COLUMNS, ROW_LABELS, T4_COLUMNS, AnnualReport, Cell, Table
+from govaudit.checks.annual_report.model import APPLICANT_COLUMNS, ROW_LABELS, T4_COLUMNS, AnnualReport, Cell, Table
 
 
 @dataclass(frozen=True)

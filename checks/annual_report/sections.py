@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.annual_report.common import BASIS, FoundReport, judge_due_report
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.options import Deduction
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.annual_report.common import BASIS, FoundReport, judge_due_report
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.options import Deduction
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

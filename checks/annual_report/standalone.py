@@ -3,10 +3,10 @@ office can check a draft before publishing it."""
 
 from __future__ import annotations
 
-from checks.annual_report import arithmetic, blank_cells, sections, tables, text_mismatch, work_points
-from checks.annual_report.common import FoundReport
-from checks.annual_report.model import read_report
-from checks.base import Outcome
+from govaudit.checks.annual_report import arithmetic, blank_cells, sections, tables, text_mismatch, work_points
+from govaudit.checks.annual_report.common import FoundReport
+from govaudit.checks.annual_report.model import read_report
+from govaudit.checks.base import Outcome
 
 _RULES = (sections, tables, arithmetic, text_mismatch, blank_cells, work_points)
 

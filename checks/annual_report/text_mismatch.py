@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checks.annual_report.common import BASIS, FoundReport, judge_due_report
-from checks.annual_report.model import normalise
-from checks.base import Outcome, Rule, RuleContext, Severity
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.annual_report.common import BASIS, FoundReport, judge_due_report
+from govaudit.checks.annual_report.model import normalise
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.crawler.snapshot import SiteSnapshot
 
 _CLAIMS = (("new", re.compile(r"(?:共|全年)?(?:收到|受理|新收)[^。，；\d]{0,14}?申请\s*(\d+)\s*件")),
            ("carried_in", re.compile(r"上年结转[^。，；\d]{0,8}?(\d+)\s*件")))

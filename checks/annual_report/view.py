@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.annual_report.common import deadline_for, due_year, readable_due_report
-from checks.annual_report.model import APPLICANT_COLUMNS, ROW_LABELS, T4_COLUMNS, AnnualReport, Table
-from checks.annual_report.relations import Mismatch, mismatches
-from checks.base import RuleContext
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.annual_report.common import deadline_for, due_year, readable_due_report
+from govaudit.checks.annual_report.model import APPLICANT_COLUMNS, ROW_LABELS, T4_COLUMNS, AnnualReport, Table
+from govaudit.checks.annual_report.relations import Mismatch, mismatches
+from govaudit.checks.base import RuleContext
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def annual_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, Any]:

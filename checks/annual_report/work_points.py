@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.annual_report.common import FoundReport, judge_due_report
-from checks.annual_report.model import squeeze
-from checks.base import Outcome, Rule, RuleContext, Severity
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.annual_report.common import FoundReport, judge_due_report
+from govaudit.checks.annual_report.model import squeeze
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.crawler.snapshot import SiteSnapshot
 
 _WORDS = ("工作要点", "政务公开要点", "政务公开工作要点")
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from checks.options import Freshness
-from checks.sitemodel.columns import Column, SiteModel
-from checks.sitemodel.dates import FoundDate
-from checks.sitemodel.lists import Item
+from govaudit.checks.options import Freshness
+from govaudit.checks.sitemodel.columns import Column, SiteModel
+from govaudit.checks.sitemodel.dates import FoundDate
+from govaudit.checks.sitemodel.lists import Item
 
 BASIS_19 = "国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决指标“栏目不更新”"
 CLASS_LABELS = {"news": "动态/要闻类", "notice": "通知公告/政策文件类", "interaction": "互动类", "other": "其他"}

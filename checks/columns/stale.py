@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.columns.common import BASIS_19, CLASS_LABELS, freshness
-from checks.options import Deduction
-from checks.sitemodel.columns import site_model
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.columns.common import BASIS_19, CLASS_LABELS, freshness
+from govaudit.checks.options import Deduction
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

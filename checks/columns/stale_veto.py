@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.columns.common import BASIS_19, counts_for_veto_a, freshness, is_not_updated
-from checks.sitemodel.columns import site_model
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.columns.common import BASIS_19, counts_for_veto_a, freshness, is_not_updated
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from checks.base import RuleContext
-from checks.sitemodel.columns import SiteModel, site_model
-from checks.sitemodel.disclosure import Found, disclosure_column
-from checks.sitemodel.pagefacts import page_facts
-from crawler.snapshot import SiteSnapshot
-from crawler.urls import origin_key
+from govaudit.checks.base import RuleContext
+from govaudit.checks.sitemodel.columns import SiteModel, site_model
+from govaudit.checks.sitemodel.disclosure import Found, disclosure_column
+from govaudit.checks.sitemodel.pagefacts import page_facts
+from govaudit.crawler.snapshot import SiteSnapshot
+from govaudit.crawler.urls import origin_key
 
 BASIS_ORDINANCE = "《中华人民共和国政府信息公开条例》（国务院令第711号）"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.disclosure.common import absence_unknown, model_and_column
-from checks.options import Deduction
-from checks.sitemodel.disclosure import domain_catalogues
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.disclosure.common import absence_unknown, model_and_column
+from govaudit.checks.options import Deduction
+from govaudit.checks.sitemodel.disclosure import domain_catalogues
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.columns.common import judge_age, newest_of
-from checks.sitemodel.columns import site_model
-from checks.sitemodel.pagefacts import page_facts
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.columns.common import judge_age, newest_of
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.checks.sitemodel.pagefacts import page_facts
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

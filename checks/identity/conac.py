@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, attributes_text, data, footer_findings, register_judge
-from checks.options import Deduction
-from checks.pageread import PageRead
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.identity.marks import MarkResult, PageText, Status, attributes_text, data, footer_findings, register_judge
+from govaudit.checks.options import Deduction
+from govaudit.checks.pageread import PageRead
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def judge(page: PageRead, text: PageText) -> MarkResult:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, data, footer_findings, register_judge
-from checks.pageread import PageRead
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.identity.marks import MarkResult, PageText, Status, data, footer_findings, register_judge
+from govaudit.checks.pageread import PageRead
+from govaudit.crawler.snapshot import SiteSnapshot
 
 # Bounded repetitions: a page of one endless word must not make the search quadratic.
 _NUMBER_OR_MAIL = re.compile(

@@ -21,10 +21,10 @@ from typing import Any
 
 import lxml.etree
 
-from checks.base import Analyser, Outcome, Rule, RuleContext
-from checks.pageread import PageRead
-from checks.pagetext import VISIBLE_TEXT, nfkc
-from crawler.snapshot import PageRecord, SiteSnapshot
+from govaudit.checks.base import Analyser, Outcome, Rule, RuleContext
+from govaudit.checks.pageread import PageRead
+from govaudit.checks.pagetext import VISIBLE_TEXT, nfkc
+from govaudit.crawler.snapshot import PageRecord, SiteSnapshot
 
 _MAX_PAGES_LISTED = 20
 _ATTRIBUTES = lxml.etree.XPath("//@href | //@src | //@alt | //@title | //@id", smart_strings=False)
@@ -34,7 +34,7 @@ _FRAME_TAGS = ("iframe", "frame")
 
 @cache
 def data() -> dict[str, Any]:
-    return tomllib.loads(resources.files("checks.data").joinpath("identity.toml").read_text("utf-8"))
+    return tomllib.loads(resources.files("govaudit.checks.data").joinpath("identity.toml").read_text("utf-8"))
 
 
 class Status(Enum):

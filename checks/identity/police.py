@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings, register_judge
-from checks.options import Deduction
-from checks.pageread import PageRead
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.identity.marks import MarkResult, PageText, Status, data, find_labelled, footer_findings, register_judge
+from govaudit.checks.options import Deduction
+from govaudit.checks.pageread import PageRead
+from govaudit.crawler.snapshot import SiteSnapshot
 
 _LABELS = ("公网安备", "公安备案", "网安备")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
-from checks.options import Deduction
-from checks.pageread import PageRead
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
+from govaudit.checks.options import Deduction
+from govaudit.checks.pageread import PageRead
+from govaudit.crawler.snapshot import SiteSnapshot
 
 _LABELLED = re.compile(r"标识码\s*:?\s*([A-Za-z0-9]*)")
 VALID_CODE = re.compile(r"^(\d{10}|bm\d{8})$", re.I)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
-from checks.identity.site_code import VALID_CODE, shown_codes
-from checks.pageread import PageRead
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.identity.marks import MarkResult, PageText, Status, footer_findings, register_judge
+from govaudit.checks.identity.site_code import VALID_CODE, shown_codes
+from govaudit.checks.pageread import PageRead
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def judge(page: PageRead, text: PageText) -> MarkResult:

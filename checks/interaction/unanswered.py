@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.sitemodel.columns import site_model
-from checks.sitemodel.interaction import channels, messages
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.checks.sitemodel.interaction import channels, messages
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

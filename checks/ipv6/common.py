@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from crawler.snapshot import DnsAnswer, FamilyFetch, HostDns, Ipv6Probe, SiteSnapshot
+from govaudit.crawler.snapshot import DnsAnswer, FamilyFetch, HostDns, Ipv6Probe, SiteSnapshot
 
 BASIS = "珠高办〔2021〕50号 工作要点第31项；国家IPv6发展监测平台政府网站IPv6支持度指标"
 

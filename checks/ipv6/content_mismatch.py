@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.ipv6.common import BASIS, probe_for
-from checks.options import Deduction
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.ipv6.common import BASIS, probe_for
+from govaudit.checks.options import Deduction
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.ipv6.common import BASIS, probe_for
-from checks.options import Deduction
-from checks.wording import describe_error, describe_status
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.ipv6.common import BASIS, probe_for
+from govaudit.checks.options import Deduction
+from govaudit.checks.wording import describe_error, describe_status
+from govaudit.crawler.snapshot import SiteSnapshot
 
 _LEVEL_NAMES = {2: "二级", 3: "三级"}
 _MAX_LISTED = 30

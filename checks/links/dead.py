@@ -14,12 +14,12 @@ import itertools
 from collections.abc import Iterator
 from enum import Enum
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.options import Deduction
-from checks.wording import attempts_evidence, describe_outcome
-from crawler.failures import of_status
-from crawler.snapshot import NAVIGATION_TAGS, FetchOutcome, SiteSnapshot
-from crawler.urls import origin_key
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.options import Deduction
+from govaudit.checks.wording import attempts_evidence, describe_outcome
+from govaudit.crawler.failures import of_status
+from govaudit.crawler.snapshot import NAVIGATION_TAGS, FetchOutcome, SiteSnapshot
+from govaudit.crawler.urls import origin_key
 
 _MAX_SOURCES_LISTED = 20
 

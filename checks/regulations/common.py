@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checks.base import RuleContext
-from checks.pageread import read_page
-from checks.sitemodel.columns import SiteModel, matches, site_model
-from checks.sitemodel.documents import VALIDITY_WORDS, DocumentMeta
-from checks.sitemodel.laws import Law, LawLibrary
-from checks.sitemodel.lists import visible_text
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import RuleContext
+from govaudit.checks.pageread import read_page
+from govaudit.checks.sitemodel.columns import SiteModel, matches, site_model
+from govaudit.checks.sitemodel.documents import VALIDITY_WORDS, DocumentMeta
+from govaudit.checks.sitemodel.laws import Law, LawLibrary
+from govaudit.checks.sitemodel.lists import visible_text
+from govaudit.crawler.snapshot import SiteSnapshot
 
 BASIS_25 = "珠高办〔2021〕50号 工作要点第25项（对照中国政府法制信息网行政法规库的国家正式版本更新行政法规文本）"
 BASIS_ORDINANCE = "《中华人民共和国政府信息公开条例》（国务院令第711号）"
@@ -68,7 +68,7 @@ def _validity_marks(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, s
 
 
 def _same(url: str, href: str | None, base: str) -> bool:
-    from crawler.urls import LinkTarget, resolve_link
+    from govaudit.crawler.urls import LinkTarget, resolve_link
 
     if href is None:
         return False

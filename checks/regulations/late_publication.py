@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import chinese_calendar
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.regulations.common import BASIS_ORDINANCE
-from checks.sitemodel.columns import site_model
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.regulations.common import BASIS_ORDINANCE
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def working_days_between(start, end) -> int:  # type: ignore[no-untyped-def]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.options import Deduction
-from checks.regulations.common import BASIS_ORDINANCE, library_documents, validity_marks_in_lists
-from checks.sitemodel.columns import site_model
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.options import Deduction
+from govaudit.checks.regulations.common import BASIS_ORDINANCE, library_documents, validity_marks_in_lists
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:

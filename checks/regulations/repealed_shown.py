@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from checks.options import Deduction
-from checks.regulations.common import BASIS_25, law_texts, validity_marks_in_lists
-from checks.sitemodel.columns import site_model
-from checks.sitemodel.documents import doc_number_key
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.options import Deduction
+from govaudit.checks.regulations.common import BASIS_25, law_texts, validity_marks_in_lists
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.checks.sitemodel.documents import doc_number_key
+from govaudit.crawler.snapshot import SiteSnapshot
 
 _NOT_IN_FORCE = ("废止", "失效")
 

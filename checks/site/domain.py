@@ -6,8 +6,8 @@ import ipaddress
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from checks.base import Outcome, Rule, RuleContext, Severity
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.crawler.snapshot import SiteSnapshot
 
 _GOV_SUFFIXES = (".gov.cn", ".xn--zfr164b")  # .政务 in punycode
 _LOCAL_SUFFIXES = (".localhost", ".test", ".invalid", ".example", ".local")

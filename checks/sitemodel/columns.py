@@ -15,14 +15,14 @@ from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
 
-from checks.base import RuleContext
-from checks.pageread import read_page
-from checks.sitemodel.dates import FoundDate
-from checks.sitemodel.documents import DocumentMeta
-from checks.sitemodel.lists import Item, list_items
-from checks.sitemodel.pagefacts import BOILERPLATE_SAMPLE, Listing, block_hashes, has_attachments, page_facts, stable_hash
-from crawler.snapshot import PageRecord, SiteSnapshot
-from crawler.urls import origin_key
+from govaudit.checks.base import RuleContext
+from govaudit.checks.pageread import read_page
+from govaudit.checks.sitemodel.dates import FoundDate
+from govaudit.checks.sitemodel.documents import DocumentMeta
+from govaudit.checks.sitemodel.lists import Item, list_items
+from govaudit.checks.sitemodel.pagefacts import BOILERPLATE_SAMPLE, Listing, block_hashes, has_attachments, page_facts, stable_hash
+from govaudit.crawler.snapshot import PageRecord, SiteSnapshot
+from govaudit.crawler.urls import origin_key
 
 # Pages kept per link target (in crawl order: the pages nearest the homepage come first).
 _MAX_SOURCES_KEPT = 10
@@ -31,7 +31,7 @@ _INDEX_PAGE = re.compile(r"^(.*/index)_(\d+)(\.s?html?)$")
 
 @cache
 def data() -> dict[str, Any]:
-    return tomllib.loads(resources.files("checks.data").joinpath("disclosure.toml").read_text("utf-8"))
+    return tomllib.loads(resources.files("govaudit.checks.data").joinpath("disclosure.toml").read_text("utf-8"))
 
 
 def squeeze(text: str) -> str:

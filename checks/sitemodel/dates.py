@@ -18,7 +18,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from checks.pagetext import nfkc
+from govaudit.checks.pagetext import nfkc
 
 _FULL = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)")
 _PARTIAL = re.compile(r"(?<![\d\-/.年])(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?![\d\-/.])")

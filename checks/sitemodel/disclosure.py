@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.pageread import read_page
-from checks.sitemodel.columns import SiteModel, data, matches
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.pageread import read_page
+from govaudit.checks.sitemodel.columns import SiteModel, data, matches
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from checks.pageread import PageRead
-from checks.pagetext import text_nodes
-from checks.sitemodel.dates import full_dates, normalise
+from govaudit.checks.pageread import PageRead
+from govaudit.checks.pagetext import text_nodes
+from govaudit.checks.sitemodel.dates import full_dates, normalise
 
 LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号",),

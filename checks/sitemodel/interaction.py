@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from checks.pageread import PageRead, read_page
-from checks.sitemodel.columns import SiteModel, data, matches
-from checks.sitemodel.dates import full_dates, normalise
-from checks.sitemodel.lists import item_rows, visible_text
-from crawler.snapshot import SiteSnapshot
+from govaudit.checks.pageread import PageRead, read_page
+from govaudit.checks.sitemodel.columns import SiteModel, data, matches
+from govaudit.checks.sitemodel.dates import full_dates, normalise
+from govaudit.checks.sitemodel.lists import item_rows, visible_text
+from govaudit.crawler.snapshot import SiteSnapshot
 
 
 @dataclass(frozen=True)

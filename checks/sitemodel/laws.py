@@ -111,7 +111,7 @@ def _merge(entries: list[tuple[str, str, date | None, date | None, str, list[dat
 
 @cache
 def shipped_library() -> LawLibrary:
-    folder = resources.files("checks.data")
+    folder = resources.files("govaudit.checks.data")
     meta = tomllib.loads(folder.joinpath("national-laws-reference.toml").read_text("utf-8"))
     text = folder.joinpath("national-laws-reference.csv").read_text("utf-8")
     return parse_library(text, snapshot_date=meta["snapshot_date"], source=meta["source"])

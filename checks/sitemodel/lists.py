@@ -19,11 +19,11 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from checks.pageread import PageRead
-from checks.pagetext import VISIBLE_TEXT
-from checks.sitemodel.dates import FoundDate, first_date, looks_like_date, year_heading
-from crawler.extract import base_url
-from crawler.urls import LinkTarget, resolve_link
+from govaudit.checks.pageread import PageRead
+from govaudit.checks.pagetext import VISIBLE_TEXT
+from govaudit.checks.sitemodel.dates import FoundDate, first_date, looks_like_date, year_heading
+from govaudit.crawler.extract import base_url
+from govaudit.crawler.urls import LinkTarget, resolve_link
 
 _CHROME = re.compile(r"(^|[\s_-])(nav|menu|daohang|header|head|top|banner|foot|footer|bottom|copyright|"
                      r"crumb|position|location|dqwz)", re.I)

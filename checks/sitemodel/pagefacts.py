@@ -14,13 +14,13 @@ from datetime import date
 
 import lxml.etree
 
-from checks.base import Analyser
-from checks.pageread import PageRead
-from checks.pagetext import BODY_TEXT
-from checks.sitemodel.dates import PUBDATE_META, FoundDate, article_date, labelled_date
-from checks.sitemodel.documents import DocumentMeta, document_facts
-from checks.sitemodel.lists import Item, in_page_chrome, list_items, next_pages
-from crawler.snapshot import PageRecord
+from govaudit.checks.base import Analyser
+from govaudit.checks.pageread import PageRead
+from govaudit.checks.pagetext import BODY_TEXT
+from govaudit.checks.sitemodel.dates import PUBDATE_META, FoundDate, article_date, labelled_date
+from govaudit.checks.sitemodel.documents import DocumentMeta, document_facts
+from govaudit.checks.sitemodel.lists import Item, in_page_chrome, list_items, next_pages
+from govaudit.crawler.snapshot import PageRecord
 
 # URL shapes of article pages on TRS, gov.cn and 大汉 sites: one signal among others.
 _ARTICLE_URL = re.compile(r"/t\d{8}_|/content_\d+|/art/\d{4}/|/\d{4}-\d{2}/\d{2}/")
@@ -151,7 +151,7 @@ def _listing(page: PageRead, today: date) -> Listing:
     tree = page.tree
     assert tree is not None
     scripts = " ".join((s.text or "") + " " + (s.get("src") or "") for s in tree.iter("script")).lower()
-    from checks.sitemodel.columns import data  # the markers live with the column vocabulary
+    from govaudit.checks.sitemodel.columns import data  # the markers live with the column vocabulary
 
     items = tuple(list_items(page, today))
     return Listing(
@@ -167,7 +167,7 @@ def _listing(page: PageRead, today: date) -> Listing:
 def site_scripts(tree: lxml.etree._Element) -> bool:
     """The page loads scripts of its own (not a well-known library or statistics): they
     may write the content the static page lacks."""
-    from checks.sitemodel.columns import data
+    from govaudit.checks.sitemodel.columns import data
 
     libraries = data()["library_scripts"]
     for script in tree.iter("script"):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.base import RuleContext
-from checks.columns.common import CLASS_LABELS, freshness
-from checks.sitemodel.columns import site_model
-from checks.sitemodel.disclosure import (
+from govaudit.checks.base import RuleContext
+from govaudit.checks.columns.common import CLASS_LABELS, freshness
+from govaudit.checks.sitemodel.columns import site_model
+from govaudit.checks.sitemodel.disclosure import (
     Found,
     disclosure_column,
     domain_catalogues,
@@ -17,7 +17,7 @@ from checks.sitemodel.disclosure import (
     statutory_categories,
     subcolumns,
 )
-from crawler.snapshot import SiteSnapshot
+from govaudit.crawler.snapshot import SiteSnapshot
 
 _STATUS_LABELS = {"fresh": "正常", "stale": "未及时更新", "undated": "未注明日期", "unknown": "日期无法确定，未检查", "blank": "空白栏目",
                   "script": "脚本加载，未检查", "no_list": "无列表，未检查", "not_judged": "不作要求"}
@@ -64,7 +64,7 @@ MAX_DOCUMENTS_LISTED = 300
 
 def regulations_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, Any]:
     """The documents found on the site, with what each rule made of them."""
-    from checks.regulations.common import law_texts, library_documents, validity_marks_in_lists
+    from govaudit.checks.regulations.common import law_texts, library_documents, validity_marks_in_lists
 
     if snapshot.homepage_page is None:
         return {"documents": [], "library": None}

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from crawler.render import OVER_BUDGET, browser_processes, unavailable_reason
 from govaudit.config import Config, RenderOptions
+from govaudit.crawler.render import OVER_BUDGET, browser_processes, unavailable_reason
 from tests.conftest import audit, fast_config
 from tests.support.pages import page
 from tests.support.server import Reply, TestSite
@@ -98,7 +98,7 @@ def test_the_memory_watchdog_kills_the_browser_and_a_fresh_one_follows(site: Tes
 def test_pages_rendered_at_once_share_one_browser() -> None:
     import asyncio
 
-    from crawler.render import Renderer
+    from govaudit.crawler.render import Renderer
 
     async def render_two() -> int:
         options = dataclasses.replace(RenderOptions(), max_contexts=2)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fetch import Fetched, Fetcher
-from crawler.politeness import HostLimiter
+from govaudit.crawler.fetch import Fetched, Fetcher
+from govaudit.crawler.politeness import HostLimiter
 from tests.conftest import fast_config
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,16 +9,16 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checks.annual_report.model import read_report
-from checks.annual_report.relations import mismatches
-from checks.base import RuleContext
-from checks.facts import analyse_page
-from checks.runner import run_rules
-from checks.sitemodel.dates import article_date, first_date, full_dates
-from crawler.encoding import decode_body
-from crawler.extract import extract_links, page_title, parse_html
-from crawler.snapshot import CapturedPage, FetchOutcome, MemoryPages, PageRecord, SiteSnapshot
+from govaudit.checks.annual_report.model import read_report
+from govaudit.checks.annual_report.relations import mismatches
+from govaudit.checks.base import RuleContext
+from govaudit.checks.facts import analyse_page
+from govaudit.checks.runner import run_rules
+from govaudit.checks.sitemodel.dates import article_date, first_date, full_dates
 from govaudit.config import Config
+from govaudit.crawler.encoding import decode_body
+from govaudit.crawler.extract import extract_links, page_title, parse_html
+from govaudit.crawler.snapshot import CapturedPage, FetchOutcome, MemoryPages, PageRecord, SiteSnapshot
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 MARKUP = st.lists(st.sampled_from(["<", ">", "/", "a", " href=", "'", '"', "#", "javascript:", "http://", "<table>",

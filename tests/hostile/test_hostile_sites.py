@@ -13,7 +13,7 @@ import time
 import pytest
 
 from govaudit.config import Config
-from reports.document import SiteReport
+from govaudit.reports.document import SiteReport
 from tests.conftest import TODAY, audit, fast_config
 from tests.support.drip import dripping_server
 from tests.support.pages import page
