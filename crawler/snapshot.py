@@ -359,11 +359,6 @@ class SiteSnapshot:
     def homepage_page(self) -> PageRecord | None:
         return self.pages.get(self.start_url)
 
-    def outcome_of(self, url: str) -> FetchOutcome | None:
-        """How a link target fared: the page fetch when crawled, else the link check."""
-        page = self.pages.get(url)
-        return page.fetch if page else self.link_checks.get(url)
-
     def linked_from(self, targets: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
         """Inverse link graph: target URL -> [(page URL, tag)], in crawl order; only for
         `targets` when given."""

@@ -16,6 +16,7 @@ import ctypes
 import multiprocessing
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -174,8 +175,6 @@ def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, tod
                    duration_s: float, laws: LawLibrary | None = None,
                    probes: tuple[Any, ...] | None = None) -> SiteReport:
     """The pure half: rules and verdict over a snapshot (fresh or loaded from the store)."""
-    import time
-
     started = time.perf_counter()
     stats = site_stats(snapshot, duration_s)   # first: its pass's sets are gone before the site model is built
     context = RuleContext(today=today, config=config.rules, site=site, laws=laws, probes=probes)

@@ -246,7 +246,11 @@ def _site_marks(snapshot: SiteSnapshot, context: RuleContext) -> _SiteMarks:
                 if len(found.unsure) < 3:
                     found.unsure.append(page.url)
                 continue
-            found.groups.setdefault((result.status, result.seen), _Group(page)).add(page)
+            key = (result.status, result.seen)
+            group = found.groups.get(key)
+            if group is None:
+                group = found.groups[key] = _Group(page)
+            group.add(page)
     return marks
 
 

@@ -45,7 +45,7 @@ def judge(outcome: FetchOutcome) -> Verdict:
 
 def _failing_targets(snapshot: SiteSnapshot) -> dict[str, tuple[FetchOutcome, Verdict]]:
     """Every fetched or checked URL that did not load, with how it fared (a crawled page's
-    own fetch wins over a link check of the same URL, as in SiteSnapshot.outcome_of)."""
+    own fetch wins over a link check of the same URL)."""
     failing: dict[str, tuple[FetchOutcome, Verdict]] = {}
     link_checks = ((url, outcome) for url, outcome in snapshot.link_checks.items())
     page_fetches = ((url, page.fetch) for url, page in snapshot.pages.items())

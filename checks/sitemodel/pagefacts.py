@@ -79,10 +79,6 @@ def block_hashes(page: PageRecord) -> frozenset[int] | None:
     return blocks if isinstance(blocks, frozenset) else None
 
 
-def analyse_model(page: PageRead, today: date) -> ModelFacts:
-    return _compute(page, today)
-
-
 def analyse_blocks(page: PageRead, today: date) -> frozenset[int] | None:
     if page.record.seq >= BOILERPLATE_SAMPLE:
         return None
@@ -92,9 +88,6 @@ def analyse_blocks(page: PageRead, today: date) -> frozenset[int] | None:
 def stable_hash(text: str) -> int:
     """A hash that is the same in every process (str hashes are salted per process)."""
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-ANALYSERS = (Analyser("model", analyse_model), Analyser("blocks", analyse_blocks))
 
 
 def text_blocks(page: PageRead) -> list[str]:
@@ -134,7 +127,7 @@ def prose_chars(tree: lxml.etree._Element) -> int:
     return total
 
 
-def _compute(page: PageRead, today: date) -> ModelFacts:
+def analyse_model(page: PageRead, today: date) -> ModelFacts:
     tree = page.tree
     if tree is None:
         return _NO_FACTS
@@ -183,3 +176,6 @@ def has_attachments(page: PageRecord) -> bool:
 
 def is_attachment(url: str) -> bool:
     return url.lower().endswith(_DOCUMENT_SUFFIXES)
+
+
+ANALYSERS = (Analyser("model", analyse_model), Analyser("blocks", analyse_blocks))
