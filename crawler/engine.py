@@ -21,7 +21,7 @@ from govaudit.crawler.fetch import Fetcher, looks_like_html
 from govaudit.crawler.index import CrawlIndex
 from govaudit.crawler.ipv6 import Ipv6Stage
 from govaudit.crawler.options import CrawlerOptions, SiteConfig
-from govaudit.crawler.politeness import HostLimiter
+from govaudit.crawler.politeness import HostGate, HostLimiter
 from govaudit.crawler.render import Renderer, RenderUnavailable, needs_render, unavailable_reason
 from govaudit.crawler.resolve import AddressGuard, DnsClient, Resolver
 from govaudit.crawler.resources import ResourceCache
@@ -393,10 +393,12 @@ def _robots_reason(status: int | None, error: str | None) -> str:
 
 
 async def crawl_site(config: CrawlerOptions, site: SiteConfig, *, progress: Progress | None = None,
-                     resolver: Resolver | None = None, sink: PageSink | None = None) -> SiteSnapshot:
-    """Crawl one site with its own client; for several sites share a Fetcher instead."""
+                     resolver: Resolver | None = None, sink: PageSink | None = None,
+                     hosts: HostGate | None = None) -> SiteSnapshot:
+    """Crawl one site with its own client. `hosts`: the per-host politeness shared with the
+    other sites being crawled (in this process or, distributed, by every worker)."""
     limiter = HostLimiter(config.politeness.per_host_concurrency, config.politeness.min_interval_s,
-                          config.politeness.global_concurrency)
+                          config.politeness.global_concurrency, hosts)
     resolver = resolver or Resolver(config.network)
     configure_session_parameters(config.crawl.session_parameters)
     scope = Scope(site.url, site.same_site_hosts)

@@ -21,8 +21,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from govaudit import __version__
-from govaudit.config import Config, SiteConfig, load_config, parse_resolve, url_problem
+from govaudit.config import Config, SiteConfig, config_dir, load_config, parse_resolve, store_target, url_problem
 from govaudit.crawler.urls import normalize
+from govaudit.database import StoreTarget, shown, sqlite_path
 from govaudit.errors import ConfigError, GovauditError, UsageError
 from govaudit.inspection import InspectionResult, finish_run, inspect_sites
 from govaudit.reports.extras import write_run_extras
@@ -33,7 +34,7 @@ from govaudit.store import Store
 console = Console(stderr=True)
 _DEPENDENCIES = ("httpx", "lxml", "jinja2", "dnspython", "protego", "charset-normalizer", "rich", "click",
                  "cattrs", "chinesecalendar", "apscheduler", "sqlalchemy", "openpyxl", "pdfplumber", "python-docx",
-                 "playwright", "pillow")
+                 "playwright", "pillow", "alembic", "psycopg", "celery", "redis")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,13 +50,6 @@ def _today(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--today 应为 YYYY-MM-DD 格式的日期，实际为 {value!r}") from None
-
-
-def _store_path(config: Config) -> Path:
-    path = Path(config.store.path)
-    if not path.is_absolute() and config.source:
-        path = Path(config.source).parent / path
-    return path
 
 
 def _site_for(config: Config, url: str, unit: str | None) -> SiteConfig:
@@ -96,7 +90,7 @@ def _progress() -> Iterator[Callable[[SiteConfig], Callable[[int, int, int, str]
         yield for_site
 
 
-def _run(config: Config, sites: list[SiteConfig], out: Path, today: date, store_path: Path, *,
+def _run(config: Config, sites: list[SiteConfig], out: Path, today: date, store_path: StoreTarget, *,
          kind: str = "inspect", resume: bool = False, ledger: bool = False) -> tuple[InspectionResult, dict[str, Path]]:
     with _progress() as progress:
         try:
@@ -184,7 +178,7 @@ def inspect(url: str, config_path: str | None, out: str, today: str | None, reso
         config = config.replace(render=dataclasses.replace(config.render, mode=render))  # type: ignore[arg-type]
     site = _site_for(config, url, unit)
     # Without a config file the store goes with the report, never into the current directory.
-    store = _store_path(config) if config.source else Path(out) / "govaudit.sqlite"
+    store = store_target(config) if config.source else Path(out) / "govaudit.sqlite"
     result, paths = _run(config, [site], Path(out), _today(today), store)
     _print_summary(result, paths)
 
@@ -192,8 +186,8 @@ def inspect(url: str, config_path: str | None, out: str, today: str | None, reso
 @main.command()
 @click.argument("run_id", metavar="RUN")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（默认 ./config.toml）")
-@click.option("--store", "store_option", type=click.Path(dir_okay=False),
-              help="数据库文件（默认配置中的 [store] path；govaudit inspect 不带配置时在其报告目录中）")
+@click.option("--store", "store_option",
+              help="数据库文件或地址（默认配置中的 [store]；govaudit inspect 不带配置时在其报告目录中）")
 @click.option("--out", type=click.Path(file_okay=False), help="报告目录（默认 [store] reports_dir/新运行编号）")
 @click.option("--today", help="检查基准日期 YYYY-MM-DD（默认为原运行的基准日期）")
 @_guarded
@@ -201,20 +195,19 @@ def rejudge(run_id: str, config_path: str | None, store_option: str | None, out:
             today: str | None) -> None:
     """按现在的规则和配置重新判定一次已保存的运行（不联网，不重新抓取），写出新的报告。"""
     from govaudit.inspection import rejudge_run
-    from govaudit.nightly import config_dir
-
     config = load_config(config_path)
-    store_path = Path(store_option) if store_option else _store_path(config)
-    if not store_path.exists():
-        raise UsageError(f"数据库 {store_path} 不存在（用 --store 指定 govaudit inspect 报告目录中的 govaudit.sqlite）")
+    store_path = store_option or store_target(config)
+    file = sqlite_path(store_path)
+    if file is not None and not file.exists():
+        raise UsageError(f"数据库 {file} 不存在（用 --store 指定 govaudit inspect 报告目录中的 govaudit.sqlite）")
     with Store(store_path) as store:
         info = store.run_info(run_id)
     if not info:
-        raise UsageError(f"数据库 {store_path} 中没有运行 {run_id}")
+        raise UsageError(f"数据库 {shown(store_path)} 中没有运行 {run_id}")
     day = _today(today or info["today"])
     try:
         result = rejudge_run(config, store_path, run_id, day)
-        base = config_dir(config) / config.store.reports_dir if config.source else store_path.parent
+        base = config_dir(config) / config.store.reports_dir if config.source or file is None else file.parent
         out_dir = Path(out) if out else base / result.run_id
         capture_screenshots(config, result.document, out_dir, store_path, result.run_id)
         paths = write_reports(result.document, out_dir)
@@ -293,12 +286,11 @@ def schedule(config_path: str) -> None:
 def history(config_path: str | None, sites: tuple[str, ...]) -> None:
     """历次检查结果，以及每个问题的状态：新发现 / 仍存在（自何时）/ 已整改（何时）。"""
     from govaudit.history import standing
-    from govaudit.nightly import store_path
-
     config = load_config(config_path)
-    database = store_path(config)
-    if not database.exists():
-        click.echo(f"还没有检查记录（数据库 {database} 不存在）。")
+    database = store_target(config)
+    file = sqlite_path(database)
+    if file is not None and not file.exists():
+        click.echo(f"还没有检查记录（数据库 {file} 不存在）。")
         return
     with Store(database) as store:
         names = list(sites) or [s.name for s in config.sites]
@@ -411,7 +403,7 @@ def regulations_import(csv_file: str, config_path: str | None, snapshot_date: st
     from govaudit.laws import import_library
 
     config = load_config(config_path)
-    library = import_library(_store_path(config), Path(csv_file), _today(snapshot_date))
+    library = import_library(store_target(config), Path(csv_file), _today(snapshot_date))
     repealed = sum(1 for law in library.laws.values() if law.repealed)
     click.echo(f"已导入 {len(library)} 部法律法规（其中已废止 {repealed} 部），快照日期 {library.snapshot_date}。")
 
@@ -425,7 +417,7 @@ def regulations_show(title: str, config_path: str | None) -> None:
     from govaudit.checks.sitemodel.laws import normalise_title
     from govaudit.laws import active_library
 
-    library = active_library(_store_path(load_config(config_path)))
+    library = active_library(store_target(load_config(config_path)))
     law = library.find(title)
     click.echo(f"参考库：{library.source}（快照 {library.snapshot_date}，共 {len(library)} 部）")
     if law is None:

@@ -54,12 +54,17 @@ __all__ = ["AdminLevel", "AvailabilityOptions", "Config", "ConfigError", "CrawlL
            "DisclosureOptions", "Freshness", "InteractionOptions", "Ipv6Options", "LedgerOptions", "MailOptions",
            "Network", "Politeness", "RegulationOptions", "RenderOptions", "RetryPolicy", "RuleOptions", "RunOptions",
            "ScheduleOptions", "Scoring", "SiteConfig", "SiteKind", "Store", "load_config", "parse_config",
-           "parse_nameserver", "parse_resolve", "url_problem"]
+           "parse_nameserver", "parse_resolve", "url_problem", "CeleryOptions", "config_dir", "store_target",
+           "broker_url", "redis_url"]
 
 
 @dataclass(frozen=True)
 class Store:
-    path: str = "govaudit.sqlite"
+    path: str = "govaudit.sqlite"   # the SQLite file (relative to the config file), unless a URL is given
+    # A database URL (postgresql://user@host/db) for a store shared by several workers. The
+    # environment variable named by url_env, when set, wins (keeps the password out of the file).
+    url: str = ""
+    url_env: str = "GOVAUDIT_STORE_URL"
     keep_full_runs: Annotated[int, Interval(ge=1, le=10_000)] = 3      # newest runs whose snapshots keep every page body
     keep_runs: Annotated[int, Interval(ge=1, le=100_000)] = 60   # older runs keep evidence pages only; beyond this, no snapshot
     reports_dir: str = "govaudit-reports"  # `govaudit run` writes <this>/<run id>/ (relative to the config file)
@@ -71,6 +76,25 @@ class RunOptions:
     # Where pages are analysed and stored and sites judged: a worker process (the crawl keeps
     # its own core) or a thread (no process start: small audits, tests).
     judge: Literal["process", "thread"] = "process"
+    # local: this process audits every site. celery: one task per site on the [celery] broker,
+    # audited by `govaudit worker` processes (on this machine or others); `run` waits for them.
+    engine: Literal["local", "celery"] = "local"
+
+
+@dataclass(frozen=True)
+class CeleryOptions:
+    """The distributed engine ([run] engine = "celery"); see README, 分布式部署."""
+
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    broker_url_env: str = "GOVAUDIT_BROKER_URL"     # when set, wins over broker_url (passwords stay out of files)
+    # Where task results and the shared per-host politeness live: Redis; empty: the broker's URL
+    # (when the broker is not Redis, per-host politeness is then per worker only).
+    redis_url: str = ""
+    queue: str = "govaudit"
+    # Sites one worker audits at once (`govaudit worker --concurrency` overrides it).
+    worker_sites: Annotated[int, Interval(ge=1, le=1000)] = 8
+    # A task's time limit is [crawl] max_site_seconds plus this allowance for judging the site.
+    judge_allowance_s: Annotated[float, Interval(ge=1, le=86_400)] = 600.0
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,7 @@ class Config:
     schedule: ScheduleOptions = field(default_factory=ScheduleOptions)
     ledger: LedgerOptions = field(default_factory=LedgerOptions)
     mail: MailOptions = field(default_factory=MailOptions)
+    celery: CeleryOptions = field(default_factory=CeleryOptions)
     scoring: Scoring = field(default_factory=Scoring)
     sites: tuple[SiteConfig, ...] = ()
     source: str | None = None  # the file it was read from, for messages
@@ -154,7 +179,33 @@ _TOP_LEVEL: dict[str, type] = {
     "disclosure": DisclosureOptions, "regulations": RegulationOptions, "render": RenderOptions, "store": Store,
     "scoring": Scoring,
     "run": RunOptions, "schedule": ScheduleOptions, "ledger": LedgerOptions, "mail": MailOptions,
+    "celery": CeleryOptions,
 }
+
+
+def config_dir(config: Config) -> Path:
+    return Path(config.source).parent if config.source else Path.cwd()
+
+
+def store_target(config: Config) -> str | Path:
+    """The store this config names: the URL in the environment variable [store] url_env,
+    else [store] url, else the SQLite file [store] path (relative to the config file)."""
+    url = (os.environ.get(config.store.url_env) if config.store.url_env else None) or config.store.url
+    if url:
+        return url
+    path = Path(config.store.path)
+    return path if path.is_absolute() else config_dir(config) / path
+
+
+def broker_url(config: Config) -> str:
+    env = config.celery.broker_url_env
+    return (os.environ.get(env) if env else None) or config.celery.broker_url
+
+
+def redis_url(config: Config) -> str | None:
+    """Redis of the distributed engine (results, shared politeness); None if there is none."""
+    url = config.celery.redis_url or broker_url(config)
+    return url if url.startswith(("redis://", "rediss://", "unix://")) else None
 
 
 def load_config(path: str | Path | None, *, default_path: str | Path = "config.toml") -> Config:
@@ -332,6 +383,7 @@ class _Builder:
                 self.fail(f"network.nameservers[{index}]", str(exc))
         self.check_schedule(config.schedule)
         self.check_mail(config.mail)
+        self.check_engine(config)
         from govaudit.checks.registry import all_rules  # late: the registry imports rule modules
 
         known = {rule.id for rule in all_rules()}
@@ -339,6 +391,17 @@ class _Builder:
             if rule_id not in known:
                 self.fail(f"scoring.deductions.{rule_id}", f"没有编号为“{rule_id}”的检查规则")
 
+
+    def check_engine(self, config: Config) -> None:
+        url = config.store.url
+        if url and not url.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            self.fail("store.url", f"应为 postgresql://用户@主机:端口/库名 或 sqlite:///文件路径，实际为 {url!r}")
+        broker = config.celery.broker_url
+        if not re.match(r"^(redis|rediss|amqp|amqps|pyamqp|sqs|memory)://", broker):
+            self.fail("celery.broker_url", f"应为任务队列地址，如 redis://127.0.0.1:6379/0，实际为 {broker!r}")
+        extra = config.celery.redis_url
+        if extra and not extra.startswith(("redis://", "rediss://", "unix://")):
+            self.fail("celery.redis_url", f"应为 Redis 地址，如 redis://127.0.0.1:6379/1，实际为 {extra!r}")
 
     def check_schedule(self, schedule: ScheduleOptions) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

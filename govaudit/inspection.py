@@ -24,6 +24,7 @@ from govaudit.checks.sitemodel.laws import LawLibrary
 from govaudit.config import Config, SiteConfig
 from govaudit.crawler.engine import Progress, crawl_site
 from govaudit.crawler.snapshot import CrawlNote, SiteSnapshot, now_iso
+from govaudit.database import StoreTarget, shown
 from govaudit.errors import UsageError
 from govaudit.laws import active_library
 from govaudit.pipeline import JudgeRequest, PageWriter, commit, discard_site, judge_and_commit, judge_executor, judge_snapshot
@@ -40,7 +41,7 @@ class InspectionResult:
     run_id: str
     sites: list[SiteReport]            # the sites audited by this call (not those resumed)
     document: dict[str, Any]           # report.json of the whole run
-    store_path: Path
+    store_path: StoreTarget
 
 
 async def audit_site(config: Config, site: SiteConfig, today: date, progress: Progress | None = None,
@@ -59,7 +60,7 @@ async def audit_site(config: Config, site: SiteConfig, today: date, progress: Pr
 
 
 async def _audit_one(config: Config, site: SiteConfig, today: date, progress: Progress | None,
-                     laws: LawLibrary | None, probes: tuple[Any, ...] | None, store_path: Path, run_id: str,
+                     laws: LawLibrary | None, probes: tuple[Any, ...] | None, store_path: StoreTarget, run_id: str,
                      executor: Executor) -> SiteReport:
     """Crawl the site, streaming its pages to the store, then judge and commit it, both in
     the judge worker. One site's failure is its own report, never an exception."""
@@ -84,7 +85,7 @@ def new_run_id() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
 
 
-def inspect_sites(config: Config, sites: list[SiteConfig], *, store_path: Path, today: date,
+def inspect_sites(config: Config, sites: list[SiteConfig], *, store_path: StoreTarget, today: date,
                   progress: ProgressFactory | None = None, kind: str = "inspect",
                   resume: bool = False) -> InspectionResult:
     """Audit `sites` (several at once, up to [run] max_concurrent_sites), committing each
@@ -108,7 +109,7 @@ def inspect_sites(config: Config, sites: list[SiteConfig], *, store_path: Path, 
     return InspectionResult(run_id, reports, document, store_path)
 
 
-def rejudge_run(config: Config, store_path: Path, source_run: str, today: date) -> InspectionResult:
+def rejudge_run(config: Config, store_path: StoreTarget, source_run: str, today: date) -> InspectionResult:
     """Every rule again over the snapshots a run stored, with no network: a new run (kind
     rejudge) whose results and report stand for the same crawl judged with today's rules,
     thresholds and `today`. Sites are matched to the config by name (else judged as the run
@@ -116,7 +117,7 @@ def rejudge_run(config: Config, store_path: Path, source_run: str, today: date) 
     laws = active_library(store_path)
     with Store(store_path) as store:
         if not store.run_info(source_run):
-            raise UsageError(f"数据库 {store_path} 中没有运行 {source_run}（可用 govaudit history 查看历次运行）")
+            raise UsageError(f"数据库 {shown(store_path)} 中没有运行 {source_run}（可用 govaudit history 查看历次运行）")
         source = store.snapshot_run(source_run)
         names = store.sites_done(source_run)
         run_id = new_run_id()
@@ -141,7 +142,7 @@ def rejudge_run(config: Config, store_path: Path, source_run: str, today: date) 
     return InspectionResult(run_id, reports, document, store_path)
 
 
-def finish_run(store_path: Path, run_id: str, config: Config) -> None:
+def finish_run(store_path: StoreTarget, run_id: str, config: Config) -> None:
     with Store(store_path) as store:
         store.finish_run(run_id, now_iso())
         store.prune(config.store.keep_full_runs, config.store.keep_runs)
@@ -156,7 +157,7 @@ async def _audit_all(config: Config, sites: list[SiteConfig], today: date, laws:
         async with limit:
             probes = tuple(store.probes_since(site.name, since))
             return await _audit_one(config, site, today, progress(site) if progress else None, laws, probes,
-                                    store.path, run_id, executor)
+                                    store.url, run_id, executor)
 
     return list(await asyncio.gather(*(one(site) for site in sites)))
 

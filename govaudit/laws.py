@@ -8,6 +8,7 @@ from pathlib import Path
 
 from govaudit.checks.sitemodel.laws import LawLibrary, LibraryError, parse_library, shipped_library
 from govaudit.crawler.snapshot import now_iso
+from govaudit.database import StoreTarget, sqlite_path
 from govaudit.errors import GovauditError
 from govaudit.store import Store
 
@@ -16,8 +17,9 @@ class ImportRejected(GovauditError):
     exit_code = 2
 
 
-def active_library(store_path: Path) -> LawLibrary:
-    if store_path.exists():
+def active_library(store_path: StoreTarget) -> LawLibrary:
+    file = sqlite_path(store_path)
+    if file is None or file.exists():   # (an SQLite store not made yet has imported nothing)
         with Store(store_path) as store:
             saved = store.law_library_csv()
         if saved is not None:
@@ -26,7 +28,7 @@ def active_library(store_path: Path) -> LawLibrary:
     return shipped_library()
 
 
-def import_library(store_path: Path, csv_path: Path, snapshot_date: date) -> LawLibrary:
+def import_library(store_path: StoreTarget, csv_path: Path, snapshot_date: date) -> LawLibrary:
     """Validate `csv_path` whole; only then replace the store's library. Raises ImportRejected."""
     try:
         text = csv_path.read_text(encoding="utf-8")

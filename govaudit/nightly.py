@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from govaudit.config import Config, SiteConfig
+from govaudit.config import Config, SiteConfig, config_dir, store_target
 from govaudit.crawler.fetch import Fetcher
 from govaudit.crawler.politeness import HostLimiter
 from govaudit.crawler.snapshot import now_iso
@@ -29,15 +29,6 @@ class RunOutcome:
     mail_error: str | None
 
 
-def config_dir(config: Config) -> Path:
-    return Path(config.source).parent if config.source else Path.cwd()
-
-
-def store_path(config: Config) -> Path:
-    path = Path(config.store.path)
-    return path if path.is_absolute() else config_dir(config) / path
-
-
 def pick_sites(config: Config, names: tuple[str, ...]) -> list[SiteConfig]:
     if not config.sites:
         raise UsageError("配置文件中没有 [[sites]]：没有要检查的网站")
@@ -54,7 +45,7 @@ def run_all(config: Config, *, names: tuple[str, ...] = (), out: Path | None = N
             progress: ProgressFactory | None = None) -> RunOutcome:
     """Audit the sites (resuming an unfinished run), write every report, mail the office."""
     sites = pick_sites(config, names)
-    database = store_path(config)
+    database = store_target(config)
     result = inspect_sites(config, sites, store_path=database, today=today or date.today(), progress=progress,
                            kind="nightly", resume=True)
     out_dir = out or config_dir(config) / config.store.reports_dir / result.run_id
@@ -75,7 +66,7 @@ def mail_reports(config: Config, result: InspectionResult, paths: dict[str, Path
     message = build_message(config.mail, subject, paths["summary"].read_text("utf-8"),
                             [paths["html"], paths["xlsx"]])
     error = send(config.mail, message)
-    with Store(store_path(config)) as store:
+    with Store(store_target(config)) as store:
         store.set_mail_status(result.run_id, "sent" if error is None else "failed", error)
     return error
 
@@ -100,7 +91,7 @@ async def _probe_all(config: Config) -> list[tuple[str, bool]]:
     results = []
     async with Fetcher(probing.crawler, limiter) as fetcher:
         outcomes = await asyncio.gather(*(fetcher.fetch(site.url) for site in config.sites))
-    with Store(store_path(config)) as store:
+    with Store(store_target(config)) as store:
         for site, fetched in zip(config.sites, outcomes):
             outcome = fetched.outcome
             ok = outcome.ok

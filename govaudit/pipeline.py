@@ -23,7 +23,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from govaudit.checks.annual_report.view import annual_view
@@ -37,6 +36,7 @@ from govaudit.checks.verdict import judge_site
 from govaudit.config import Config, SiteConfig
 from govaudit.crawler.bodies import compress
 from govaudit.crawler.snapshot import BodyReader, CapturedPage, CrawlNote, SiteSnapshot, now_iso
+from govaudit.database import StoreTarget, store_url
 from govaudit.history import fingerprint
 from govaudit.reports.document import SiteReport, site_json, site_stats
 from govaudit.store import Store
@@ -72,12 +72,12 @@ def _worker_started() -> None:
 class PageWriter:
     """A PageSink that streams pages to the judge worker, in batches."""
 
-    def __init__(self, executor: Executor, store_path: Path, run_id: str, site: str, today: date) -> None:
+    def __init__(self, executor: Executor, store_path: StoreTarget, run_id: str, site: str, today: date) -> None:
         self.executor, self.store_path, self.run_id, self.site, self.today = executor, store_path, run_id, site, today
         self._batch: list[CapturedPage] = []
         self._in_flight: deque[asyncio.Future[list[tuple[str, str]]]] = deque()
         self.analysis_errors: list[tuple[str, str]] = []
-        self._pages = StoredPages(store_path, run_id, site)
+        self._pages = StoredPages(store_url(store_path), run_id, site)
 
     async def put(self, page: CapturedPage) -> None:
         self._batch.append(page)
@@ -116,7 +116,7 @@ class PageWriter:
         self.analysis_errors += await self._in_flight.popleft()
 
 
-def write_pages(store_path: Path, run_id: str, site: str, today: date,
+def write_pages(store_path: StoreTarget, run_id: str, site: str, today: date,
                 batch: list[CapturedPage]) -> list[tuple[str, str]]:
     """(In the worker) analyse and store a batch of pages -> (URL, error) of pages whose
     analysis failed (stored without facts)."""
@@ -134,7 +134,7 @@ def write_pages(store_path: Path, run_id: str, site: str, today: date,
     return errors
 
 
-def discard_site(store_path: Path, run_id: str, site: str) -> None:
+def discard_site(store_path: StoreTarget, run_id: str, site: str) -> None:
     """(In the worker) what an interrupted earlier attempt left of the site."""
     with Store(store_path) as store:
         store.discard_site(run_id, site)
@@ -145,7 +145,7 @@ class JudgeRequest:
     config: Config
     site: SiteConfig
     today: date
-    store_path: Path
+    store_path: StoreTarget
     run_id: str
     snapshot: SiteSnapshot         # the crawl's snapshot; its pages are in the store when pages_stored
     pages_stored: bool
@@ -158,7 +158,7 @@ def judge_and_commit(request: JudgeRequest) -> SiteReport:
     """(In the worker) the site's rules over its stored snapshot, committed in one transaction."""
     snapshot = request.snapshot
     if request.pages_stored:
-        snapshot = with_stored_pages(snapshot, request.store_path, request.run_id, facts_reader(request.today))
+        snapshot = with_stored_pages(snapshot, store_url(request.store_path), request.run_id, facts_reader(request.today))
     report = judge_snapshot(request.config, request.site, snapshot, request.today, request.crawl_s,
                             request.laws, request.probes)
     report.stats["crawl_s"] = round(request.crawl_s, 2)

@@ -23,12 +23,13 @@ from govaudit.crawler.render import Renderer, RenderUnavailable, unavailable_rea
 from govaudit.crawler.resolve import AddressGuard
 from govaudit.crawler.resources import ResourceCache
 from govaudit.crawler.urls import Scope, origin_key
+from govaudit.database import StoreTarget
 from govaudit.store import Store
 
 _THUMB_WIDTH = 360
 
 
-def capture(config: Config, document: dict[str, Any], out_dir: Path, store_path: Path, run_id: str) -> None:
+def capture(config: Config, document: dict[str, Any], out_dir: Path, store_path: StoreTarget, run_id: str) -> None:
     """Add screenshots to the document's sites (and their findings) in place, each of the
     page as run `run_id` captured it."""
     if not config.render.screenshots or config.render.mode == "never":

@@ -3,25 +3,27 @@
 `StoredPages` is the Mapping[str, PageRecord] a SiteSnapshot holds once its pages are in the
 store: iteration streams the rows in crawl order, a lookup reads one row, nothing is kept;
 so judging a 50,000-page site holds one page at a time, not the site. `StoredBodies` reads
-a page's whole body for the few rules that need one. Both open their own read-only
-connection (WAL: readers never block the writer) and pickle as (path, run, site).
+a page's whole body for the few rules that need one. Both read through the store's engine
+(SQLite or PostgreSQL; on SQLite, WAL: readers never block the writer) and pickle as
+(store URL, run, site).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
-import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import cattrs.preconf.json
+from sqlalchemy import Connection, CursorResult, TextClause, text
 
 from govaudit.crawler.bodies import decompress
 from govaudit.crawler.snapshot import FetchOutcome, Link, PageRecord, SiteSnapshot
+from govaudit.database import engine_for
 
 # (stored facts text or None, the page's record, a reader of its body) -> the facts rules read
 FactsReader = Callable[[str | None, PageRecord, Callable[[], str | None]], object]
@@ -59,27 +61,44 @@ def record_of(meta: dict[str, Any], facts: object = None) -> PageRecord:
                       facts=facts, **{k: v for k, v in meta.items() if k in _RECORD_FIELDS})
 
 
+_PAGE = text("SELECT url, meta, facts FROM pages WHERE run_id = :run AND site = :site AND url = :url")
+_HAS_PAGE = text("SELECT 1 FROM pages WHERE run_id = :run AND site = :site AND url = :url")
+_COUNT = text("SELECT COUNT(*) FROM pages WHERE run_id = :run AND site = :site")
+_URLS = text("SELECT url FROM pages WHERE run_id = :run AND site = :site ORDER BY seq")
+_ROWS = text("SELECT url, meta, facts FROM pages WHERE run_id = :run AND site = :site ORDER BY seq")
+_BODY = {column: text(f"SELECT {column} FROM pages WHERE run_id = :run AND site = :site AND url = :url")
+         for column in ("html", "rendered")}
+_STREAM_ROWS = 256
+
+
 class _Reader:
-    def __init__(self, path: Path, run_id: str, site: str) -> None:
-        self.path, self.run_id, self.site = path, run_id, site
-        self._db: sqlite3.Connection | None = None
+    """Reads one site's rows of one run; holds a connection while in use (autocommit: no
+    transaction stays open) and pickles as (store URL, run, site)."""
+
+    def __init__(self, store: str, run_id: str, site: str) -> None:
+        self.store, self.run_id, self.site = store, run_id, site
+        self._connection: Connection | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_db": None}
+        return {**self.__dict__, "_connection": None}
 
     @property
-    def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        return self._db
+    def _key(self) -> dict[str, str]:
+        return {"run": self.run_id, "site": self.site}
+
+    def _execute(self, statement: TextClause, **params: str) -> CursorResult[Any]:
+        if self._connection is None:
+            self._connection = engine_for(self.store).connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._connection.execute(statement, {**self._key, **params})
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def __del__(self) -> None:
-        self.close()
+        with contextlib.suppress(Exception):   # (at interpreter exit the pool may be gone first)
+            self.close()
 
 
 class StoredBodies(_Reader):
@@ -90,16 +109,15 @@ class StoredBodies(_Reader):
         return self._body(url, "rendered") or self._body(url, "html")
 
     def _body(self, url: str, column: str) -> str | None:
-        row = self.db.execute(f"SELECT {column} FROM pages WHERE run_id = ? AND site = ? AND url = ?",  # noqa: S608
-                              (self.run_id, self.site, url)).fetchone()
-        return decompress(row[0]) if row is not None and row[0] is not None else None
+        body = self._execute(_BODY[column], url=url).scalar()
+        return decompress(body) if body is not None else None
 
 
 class StoredPages(_Reader, Mapping[str, PageRecord]):
-    def __init__(self, path: Path, run_id: str, site: str, facts: FactsReader | None = None) -> None:
-        super().__init__(path, run_id, site)
+    def __init__(self, store: str, run_id: str, site: str, facts: FactsReader | None = None) -> None:
+        super().__init__(store, run_id, site)
         self.facts = facts
-        self.bodies = StoredBodies(path, run_id, site)
+        self.bodies = StoredBodies(store, run_id, site)
 
     def __repr__(self) -> str:
         return f"<StoredPages {self.site!r} of run {self.run_id}>"
@@ -109,37 +127,36 @@ class StoredPages(_Reader, Mapping[str, PageRecord]):
         self.bodies.close()
 
     def __getitem__(self, url: str) -> PageRecord:
-        row = self.db.execute("SELECT url, meta, facts FROM pages WHERE run_id = ? AND site = ? AND url = ?",
-                              (self.run_id, self.site, url)).fetchone()
+        row = self._execute(_PAGE, url=url).first()
         if row is None:
             raise KeyError(url)
-        return self._record(*row)
+        return self._record(*tuple(row))
 
     def __contains__(self, url: object) -> bool:
-        return isinstance(url, str) and self.db.execute(
-            "SELECT 1 FROM pages WHERE run_id = ? AND site = ? AND url = ?", (self.run_id, self.site, url)).fetchone() is not None
+        return isinstance(url, str) and self._execute(_HAS_PAGE, url=url).first() is not None
 
     def __len__(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM pages WHERE run_id = ? AND site = ?",
-                                   (self.run_id, self.site)).fetchone()[0])
+        return int(self._execute(_COUNT).scalar() or 0)
 
     def __iter__(self) -> Iterator[str]:
-        for (url,) in self.db.execute("SELECT url FROM pages WHERE run_id = ? AND site = ? ORDER BY seq",
-                                      (self.run_id, self.site)):
+        for (url, ) in self._stream(_URLS):
             yield url
 
     def values(self) -> Iterator[PageRecord]:  # type: ignore[override]
-        for row in self._rows():
+        for row in self._stream(_ROWS):
             yield self._record(*row)
 
     def items(self) -> Iterator[tuple[str, PageRecord]]:  # type: ignore[override]
-        for row in self._rows():
+        for row in self._stream(_ROWS):
             yield row[0], self._record(*row)
 
-    def _rows(self) -> Iterator[tuple[str, str, str | None]]:
-        # A cursor of its own: other lookups may run while this one is being read.
-        yield from self.db.cursor().execute(
-            "SELECT url, meta, facts FROM pages WHERE run_id = ? AND site = ? ORDER BY seq", (self.run_id, self.site))
+    def _stream(self, statement: TextClause) -> Iterator[tuple[Any, ...]]:
+        # A connection of its own, rows fetched in slices (a server-side cursor on
+        # PostgreSQL): other lookups may run while this one is read; the site is never held.
+        with engine_for(self.store).connect() as connection:
+            result = connection.execution_options(stream_results=True, yield_per=_STREAM_ROWS).execute(statement, self._key)
+            for row in result:
+                yield tuple(row)
 
     def _record(self, url: str, meta: str, facts: str | None) -> PageRecord:
         record = record_of(json.loads(meta))
@@ -148,8 +165,8 @@ class StoredPages(_Reader, Mapping[str, PageRecord]):
         return dataclasses.replace(record, facts=self.facts(facts, record, lambda: self.bodies.document(url)))
 
 
-def with_stored_pages(snapshot: SiteSnapshot, path: Path, run_id: str, facts: FactsReader | None = None) -> SiteSnapshot:
-    pages = StoredPages(path, run_id, snapshot.name, facts)
+def with_stored_pages(snapshot: SiteSnapshot, store: str, run_id: str, facts: FactsReader | None = None) -> SiteSnapshot:
+    pages = StoredPages(store, run_id, snapshot.name, facts)
     snapshot.pages, snapshot.bodies = pages, pages.bodies
     return snapshot
 

@@ -19,8 +19,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from govaudit.config import Config
-from govaudit.nightly import store_path
+from govaudit.config import Config, store_target
+from govaudit.database import store_url
 
 AUDIT_JOB = "nightly-audit"
 PROBE_JOB = "homepage-probes"
@@ -28,7 +28,7 @@ PROBE_JOB = "homepage-probes"
 
 def build_scheduler(config: Config, config_path: str, *, jobstore_url: str | None = None) -> BackgroundScheduler:
     options = config.schedule
-    url = jobstore_url or f"sqlite:///{store_path(config)}"
+    url = jobstore_url or store_url(store_target(config))
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=url)},
         executors={"default": ThreadPoolExecutor(2)},

@@ -174,14 +174,14 @@ def test_kill_inside_a_store_transaction_loses_only_the_site_in_flight(site: Tes
         (run,) = store.runs()
         assert store.sites_done(run["id"]) == []  # the transaction in flight rolled back whole
         for table in ("snapshots", "findings", "not_checked", "finding_history"):
-            assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+            assert store.query(f"SELECT COUNT(*) FROM {table}") == [(0,)], table
     result = CliRunner().invoke(main, ["run", "--config", str(config), "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
     with Store(tmp_path / "govaudit.sqlite") as store:
         (run,) = store.runs()
         assert sorted(store.sites_done(run["id"])) == ["乙", "甲"] and run["finished_at"]
         # The pages streamed before the kill were discarded, not kept twice: one homepage each.
-        assert store.db.execute("SELECT site, COUNT(*) FROM pages GROUP BY site ORDER BY site").fetchall() == [
+        assert store.query("SELECT site, COUNT(*) FROM pages GROUP BY site ORDER BY site") == [
             ("乙", 1), ("甲", 1)]
 
 
