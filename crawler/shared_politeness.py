@@ -1,9 +1,9 @@
 """Per-host politeness shared by every worker of a distributed run, kept in Redis.
 
 A host's request slots are leases: members of a sorted set scored by their expiry, taken
-and given back by the workers. A worker that dies keeps its leases only until they expire
-(the longest a request may last, plus a margin), so a dead worker never blocks a host for
-long. The next allowed start of each host is a key of its own. Both are read and changed by
+and given back by the workers. A live worker renews the leases it holds (every third of
+their life); a worker that dies keeps them only until they expire, so it blocks a host for
+seconds, never for long. The next allowed start of each host is a key of its own. Both are read and changed by
 one Lua script, on the Redis server's clock (workers' clocks may differ).
 """
 
@@ -43,7 +43,19 @@ if spacing > 0 then
 end
 return 0
 """
+# KEYS: leases. ARGV: lease ms, tokens... -> the leases still held are pushed back.
+_RENEW = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+local lease_ms = tonumber(ARGV[1])
+for i = 2, #ARGV do
+  redis.call('ZADD', KEYS[1], 'XX', now + lease_ms, ARGV[i])
+end
+redis.call('PEXPIRE', KEYS[1], lease_ms)
+return 0
+"""
 _POLL_S = 0.02   # waiting for a free slot: how often to ask again (jittered)
+LEASE_S = 15.0
 
 
 class RedisHostGate:
@@ -51,16 +63,33 @@ class RedisHostGate:
     goes on with this process's own gate (never stopping the crawl, never turning a site's
     pages into errors) and says why in `degraded`."""
 
-    def __init__(self, url: str, lease_s: float, prefix: str = "govaudit:host") -> None:
+    def __init__(self, url: str, lease_s: float = LEASE_S, prefix: str = "govaudit:host") -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
         self.lease_ms = max(1000, int(lease_s * 1000))
         self.prefix = prefix
         self._acquire = self.client.register_script(_ACQUIRE)
+        self._renew = self.client.register_script(_RENEW)
+        self._held: dict[str, str] = {}     # token -> its host's leases key
+        self._renewer: asyncio.Task[None] | None = None
         self._local = LocalHostGate()
         self.degraded: str | None = None
 
     async def close(self) -> None:
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
         await self.client.aclose()
+
+    async def _renew_held(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_ms / 3000)
+            by_host: dict[str, list[str]] = {}
+            for token, leases in list(self._held.items()):
+                by_host.setdefault(leases, []).append(token)
+            for leases, tokens in by_host.items():
+                with contextlib.suppress(RedisError):
+                    await self._renew(keys=[leases], args=[self.lease_ms, *tokens])
 
     @asynccontextmanager
     async def hold(self, host: str, limit: int, spacing_s: float) -> AsyncIterator[None]:
@@ -72,9 +101,13 @@ class RedisHostGate:
             except RedisError as exc:
                 self.degraded = f"{type(exc).__name__}: {exc}"
             else:
+                self._held[token] = leases
+                if self._renewer is None:
+                    self._renewer = asyncio.create_task(self._renew_held())
                 try:
                     yield
                 finally:
+                    del self._held[token]
                     with contextlib.suppress(RedisError):   # (else the lease expires by itself)
                         await self.client.zrem(leases, token)
                 return

@@ -256,13 +256,27 @@ def run_command(config_path: str | None, out: str | None, sites: tuple[str, ...]
     with _progress() as progress:
         try:
             outcome = run_all(config, names=sites, out=Path(out) if out else None, today=_today(today),
-                              progress=progress)
+                              progress=progress, announce=lambda text: click.echo(text, err=True))
         except OSError as exc:
             raise GovauditError(f"无法写入报告或数据库（{exc.filename or ''}：{exc.strerror}）；"
                                 f"已完成的网站结果保存在数据库中，修复后重新运行即可继续") from exc
     _print_summary(outcome.result, outcome.paths)
     if outcome.mail_error:
         click.echo(f"报告邮件未能发出：{outcome.mail_error}（报告已保存）", err=True)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="配置文件（默认 ./config.toml）")
+@click.option("--concurrency", type=click.IntRange(1, 1000),
+              help="本工作进程同时检查的网站数（默认 [celery] worker_sites）")
+@click.pass_context
+@_guarded
+def worker(context: click.Context, config_path: str | None, concurrency: int | None) -> None:
+    """启动分布式检查的工作进程（[run] engine = "celery"）：从任务队列领取网站逐个检查，结果写入共享数据库。
+    其余参数原样交给 Celery worker（如 --loglevel INFO、-n 名称@%h）。"""
+    from govaudit.distributed import worker_main
+
+    worker_main(load_config(config_path), concurrency, context.args)
 
 
 @main.command()

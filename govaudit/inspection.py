@@ -23,6 +23,7 @@ from govaudit.checks.facts import facts_reader
 from govaudit.checks.sitemodel.laws import LawLibrary
 from govaudit.config import Config, SiteConfig
 from govaudit.crawler.engine import Progress, crawl_site
+from govaudit.crawler.politeness import HostGate, LocalHostGate
 from govaudit.crawler.snapshot import CrawlNote, SiteSnapshot, now_iso
 from govaudit.database import StoreTarget, shown
 from govaudit.errors import UsageError
@@ -54,23 +55,24 @@ async def audit_site(config: Config, site: SiteConfig, today: date, progress: Pr
     with Store(store_path) as store:
         store.start_run(run_id, "audit", now_iso(), today.isoformat(), __version__)
     with judge_executor(config.run.judge) as executor:
-        report = await _audit_one(config, site, today, progress, laws, probes, store_path, run_id, executor)
+        report = await audit_one(config, site, today, progress, laws, probes, store_path, run_id, executor)
     weakref.finalize(report.snapshot, shutil.rmtree, folder, True)   # the snapshot reads its pages from there
     return report
 
 
-async def _audit_one(config: Config, site: SiteConfig, today: date, progress: Progress | None,
+async def audit_one(config: Config, site: SiteConfig, today: date, progress: Progress | None,
                      laws: LawLibrary | None, probes: tuple[Any, ...] | None, store_path: StoreTarget, run_id: str,
-                     executor: Executor) -> SiteReport:
+                     executor: Executor, hosts: HostGate | None = None) -> SiteReport:
     """Crawl the site, streaming its pages to the store, then judge and commit it, both in
-    the judge worker. One site's failure is its own report, never an exception."""
+    the judge worker. One site's failure is its own report, never an exception. `hosts`:
+    the per-host politeness shared with the other sites being audited."""
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     await loop.run_in_executor(executor, discard_site, store_path, run_id, site.name)
     writer = PageWriter(executor, store_path, run_id, site.name, today)
     stored = True
     try:
-        snapshot = await crawl_site(config.crawler, site, progress=progress, sink=writer)
+        snapshot = await crawl_site(config.crawler, site, progress=progress, sink=writer, hosts=hosts)
         snapshot.notes.extend(writer.notes())
     except Exception as exc:  # one site's failure never stops the others
         snapshot, stored = _failed_snapshot(site, exc), False
@@ -87,10 +89,11 @@ def new_run_id() -> str:
 
 def inspect_sites(config: Config, sites: list[SiteConfig], *, store_path: StoreTarget, today: date,
                   progress: ProgressFactory | None = None, kind: str = "inspect",
-                  resume: bool = False) -> InspectionResult:
+                  resume: bool = False, announce: Callable[[str], None] | None = None) -> InspectionResult:
     """Audit `sites` (several at once, up to [run] max_concurrent_sites), committing each
     site when it finishes; with `resume`, an unfinished run of the same kind is continued
-    and the sites it already finished are not audited again."""
+    and the sites it already finished are not audited again. With [run] engine = "celery"
+    the sites are audited by the workers (govaudit.distributed); `announce` hears of it."""
     laws = active_library(store_path)
     with Store(store_path) as store:
         run_id = store.unfinished_run(kind) if resume else None
@@ -99,8 +102,14 @@ def inspect_sites(config: Config, sites: list[SiteConfig], *, store_path: StoreT
             store.start_run(run_id, kind, now_iso(), today.isoformat(), __version__)
         done = set(store.sites_done(run_id))
         todo = [s for s in sites if s.name not in done]
-        with judge_executor(config.run.judge) as executor:
-            reports = asyncio.run(_audit_all(config, todo, today, laws, store, run_id, progress, executor))
+        reports: list[SiteReport] = []
+        if config.run.engine == "celery":
+            from govaudit.distributed import audit_remotely  # (Celery is loaded only when used)
+
+            audit_remotely(config, todo, today, store_path, run_id, announce)
+        else:
+            with judge_executor(config.run.judge) as executor:
+                reports = asyncio.run(_audit_all(config, todo, today, laws, store, run_id, progress, executor))
         info = store.run_info(run_id)
         order = {s.name: i for i, s in enumerate(sites)}
         entries = sorted(store.site_entries(run_id), key=lambda e: order.get(e["name"], len(order)))
@@ -151,15 +160,20 @@ def finish_run(store_path: StoreTarget, run_id: str, config: Config) -> None:
 async def _audit_all(config: Config, sites: list[SiteConfig], today: date, laws: LawLibrary, store: Store,
                      run_id: str, progress: ProgressFactory | None, executor: Executor) -> list[SiteReport]:
     limit = asyncio.Semaphore(max(1, config.run.max_concurrent_sites))
-    since = (datetime.now().astimezone() - PROBE_WINDOW).isoformat(timespec="seconds")
+    hosts = LocalHostGate()   # two sites on one host (集约化 platforms) are polite together
 
     async def one(site: SiteConfig) -> SiteReport:
         async with limit:
-            probes = tuple(store.probes_since(site.name, since))
-            return await _audit_one(config, site, today, progress(site) if progress else None, laws, probes,
-                                    store.url, run_id, executor)
+            return await audit_one(config, site, today, progress(site) if progress else None, laws,
+                                    recent_probes(store, site), store.url, run_id, executor, hosts)
 
     return list(await asyncio.gather(*(one(site) for site in sites)))
+
+
+def recent_probes(store: Store, site: SiteConfig) -> tuple[Any, ...]:
+    """The site's homepage probes of the last week (for site.availability)."""
+    since = (datetime.now().astimezone() - PROBE_WINDOW).isoformat(timespec="seconds")
+    return tuple(store.probes_since(site.name, since))
 
 
 def _failed_snapshot(site: SiteConfig, exc: Exception) -> SiteSnapshot:

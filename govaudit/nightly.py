@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,12 +43,12 @@ def pick_sites(config: Config, names: tuple[str, ...]) -> list[SiteConfig]:
 
 
 def run_all(config: Config, *, names: tuple[str, ...] = (), out: Path | None = None, today: date | None = None,
-            progress: ProgressFactory | None = None) -> RunOutcome:
+            progress: ProgressFactory | None = None, announce: Callable[[str], None] | None = None) -> RunOutcome:
     """Audit the sites (resuming an unfinished run), write every report, mail the office."""
     sites = pick_sites(config, names)
     database = store_target(config)
     result = inspect_sites(config, sites, store_path=database, today=today or date.today(), progress=progress,
-                           kind="nightly", resume=True)
+                           kind="nightly", resume=True, announce=announce)
     out_dir = out or config_dir(config) / config.store.reports_dir / result.run_id
     capture_screenshots(config, result.document, out_dir, database, result.run_id)
     paths = write_reports(result.document, out_dir)

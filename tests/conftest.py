@@ -13,6 +13,7 @@ from govaudit.inspection import InspectionResult, audit_site, finish_run, inspec
 from govaudit.reports.document import SiteReport
 from govaudit.reports.render import write_reports
 from tests.support.server import TestSite
+from tests.support.services import PostgresServer, RedisServer, ServiceMissing, postgres_server, redis_server
 
 TODAY = date(2026, 11, 26)
 
@@ -63,3 +64,35 @@ def site() -> Iterator[TestSite]:
 def site6() -> Iterator[TestSite]:
     with TestSite("::1") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_service() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, for the whole session."""
+    try:
+        with redis_server() as server:
+            yield server
+    except ServiceMissing as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def postgres_service() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on a free loopback port, for the whole session."""
+    try:
+        with postgres_server() as server:
+            yield server
+    except ServiceMissing as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def redis_url(redis_service: RedisServer) -> str:
+    redis_service.flush()
+    return redis_service.url()
+
+
+@pytest.fixture
+def postgres_url(postgres_service: PostgresServer) -> str:
+    """A new, empty database of its own."""
+    return postgres_service.new_database()

@@ -21,26 +21,14 @@ from govaudit.crawler.snapshot import SiteSnapshot
 from govaudit.inspection import rejudge_run
 from govaudit.store import Store
 from tests.conftest import TODAY, fast_config, inspect_into
-from tests.support.pages import footer, page
 from tests.support.server import TestSite
+from tests.support.sites import varied_site
 
 CHANGED = "identity.contact"
 
 
 def _site(site: TestSite) -> None:
-    """A small site with findings of many rules: dead links, a stale column, a footer
-    without marks on one page, a list with dates, an article."""
-    site.page("/", page("首页", '<a href="/gone.html">旧链接</a><a href="/xwdt/index.html">新闻动态</a>'
-                              '<a href="/tzgg/index.html">通知公告</a><a href="/zwgk/index.html">政府信息公开</a>'))
-    site.page("/xwdt/index.html", page("新闻动态", "<ul>" + "".join(
-        f'<li><a href="/xwdt/content_{n}.html">高新区召开第{n}次工作会议</a><span>2025-0{n}-15</span></li>'
-        for n in range(1, 6)) + "</ul>"))
-    for n in range(1, 6):
-        site.page(f"/xwdt/content_{n}.html", page(f"高新区召开第{n}次工作会议",
-                  f"<h1>高新区召开第{n}次工作会议</h1><p>发布日期：2025-0{n}-15</p><p>{'会议要求各单位认真落实政务公开工作要点。' * 12}</p>"))  # noqa: E501
-    site.page("/tzgg/index.html", page("通知公告", "<p>暂无信息</p>", foot=footer(without="identity.contact")))
-    site.page("/zwgk/index.html", page("政府信息公开", '<a href="/zwgk/zn.html">政府信息公开指南</a>'))
-    site.page("/zwgk/zn.html", page("政府信息公开指南", "<p>本指南说明申请方式。</p>"))
+    varied_site(site)
 
 
 def _keys(findings: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:

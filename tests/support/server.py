@@ -50,6 +50,7 @@ class TestSite:
         self.tls = tls   # an ssl.SSLContext: serve HTTPS
         self.routes: dict[str, Responder] = {}
         self.hits: list[tuple[str, str]] = []
+        self.timeline: list[tuple[float, float, str]] = []   # (started, ended, path), monotonic seconds
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
         self.fallback: Responder = Reply(404, "<html><head><title>404</title></head><body>没有此页</body></html>".encode())
@@ -116,6 +117,16 @@ class TestSite:
         self._server.server_close()
 
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        import time
+
+        started = time.monotonic()
+        try:
+            self._answer(handler, method)
+        finally:
+            with self._lock:
+                self.timeline.append((started, time.monotonic(), urlsplit(handler.path).path))
+
+    def _answer(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         path = urlsplit(handler.path).path
         with self._lock:
             self.hits.append((method, path))
