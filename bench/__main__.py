@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -28,6 +31,7 @@ from bench.serve import serve
 from bench.sitegen import generate
 
 HERE = Path(__file__).resolve().parent
+CELERY_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,52 @@ def _tree_peak_rss(pid: int) -> float:
     return peak
 
 
+def _tree_cpu(roots: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds (user + system) used so far by these processes and their live children."""
+    total = 0.0
+    for root in roots:
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(root.pid)
+            for proc in [process, *process.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    times = proc.cpu_times()
+                    total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def _wait_for_workers(config: Path, count: int, timeout_s: float = 60) -> None:
+    from govaudit.config import load_config
+    from govaudit.distributed import configure
+
+    app = configure(load_config(config))
+    deadline = time.monotonic() + timeout_s
+    while len(app.control.ping(timeout=1.0) or []) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{count} 个 govaudit worker 未在 {timeout_s} 秒内就绪")
+
+
+_WHEN = {"checked_at", "fetched_at", "elapsed_s"}
+
+
+def _fleet_findings(document: dict[str, Any]) -> dict[str, list[str]]:
+    """Each site's findings, leaving out when they were seen and how fast pages answered."""
+    def stable(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: stable(v) for k, v in value.items() if k not in _WHEN}
+        return [stable(v) for v in value] if isinstance(value, list) else value
+    return {e["name"]: sorted(json.dumps(stable(f), sort_keys=True, ensure_ascii=False) for f in e["findings"])
+            for e in document["sites"]}
+
+
 def _json_line(stdout: str) -> dict[str, float]:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def bench_config(path: Path, store: Path, *, fleet: list[tuple[str, str]] | None = None) -> Path:
+def bench_config(path: Path, store: Path | str, *, fleet: list[tuple[str, str]] | None = None,
+                 celery: tuple[str, int] | None = None) -> Path:
     """A config.toml for the bench: politeness lifted for the large site, default-shaped
-    politeness (2 per host, 0.1 s) for the fleet."""
+    politeness (2 per host, 0.1 s) for the fleet; with `celery` (broker URL, sites per
+    worker), the fleet on the Celery engine."""
     if fleet is None:
         politeness = "per_host_concurrency = 16\nmin_interval_s = 0\nglobal_concurrency = 16\n"
         run = ""
@@ -113,7 +156,11 @@ def bench_config(path: Path, store: Path, *, fleet: list[tuple[str, str]] | None
     else:
         politeness = "per_host_concurrency = 2\nmin_interval_s = 0.1\n"
         run = f"[run]\nmax_concurrent_sites = {len(fleet)}\n"
+        if celery is not None:
+            run += f'engine = "celery"\n[celery]\nbroker_url = "{celery[0]}"\nworker_sites = {celery[1]}\n'
         sites = "".join(f'[[sites]]\nname = "{name}"\nurl = "{url}"\nunit = "{name}"\n' for name, url in fleet)
+    where = f'url = "{store}"' if "://" in str(store) else f'path = "{store}"'
+    reports = Path(tempfile.gettempdir()) / "govaudit-bench-reports" if "://" in str(store) else Path(store).parent / "reports"
     path.write_text(f"""
 [crawl]
 max_pages = 100000
@@ -127,8 +174,8 @@ check_external_links = false
 mode = "never"
 screenshots = false
 [store]
-path = "{store}"
-reports_dir = "{store.parent / 'reports'}"
+{where}
+reports_dir = "{reports}"
 {run}
 {sites}""", encoding="utf-8")
     return path
@@ -142,8 +189,10 @@ def _gensite(root: Path, size: int) -> Path:
 
 
 class Bench:
-    def __init__(self, sizes: Sizes, runs: int, data: Path, work: Path, with_scrapy: bool) -> None:
+    def __init__(self, sizes: Sizes, runs: int, data: Path, work: Path, with_scrapy: bool,
+                 services: tuple[Any, Any] | None = None) -> None:
         self.sizes, self.runs, self.data, self.work, self.with_scrapy = sizes, runs, data, work, with_scrapy
+        self.services = services   # (redis-server, PostgreSQL) for the Celery fleet; None: not measured
         self.results: dict[str, list[Measure]] = {}
 
     def prepare(self) -> list[Path]:
@@ -159,6 +208,24 @@ class Bench:
         for i, root in enumerate(fleet):
             generate(root, self.sizes.fleet_pages, seed=100 + i, site_name=f"演示{i:02d}区")
         return roots + fleet
+
+    def run_fleet(self) -> None:
+        """Only the fleet, on both engines."""
+        roots = self.prepare()[6:]
+        with serve(roots) as (server, ports):
+            self.server = server
+            fleet = [(f"fleet{i:02d}", f"http://127.0.0.1:{p}/") for i, p in enumerate(ports)]
+            for number in range(1, self.runs + 1):
+                print(f"第 {number}/{self.runs} 轮", flush=True)
+                self._fleets(fleet)
+
+    def _fleets(self, fleet: list[tuple[str, str]]) -> None:
+        local, local_document = self._fleet(fleet)
+        self._record("fleet", local)
+        if self.services is not None:
+            distributed, document = self._fleet_celery(fleet)
+            distributed.extra["same_findings"] = float(_fleet_findings(document) == _fleet_findings(local_document))
+            self._record("fleet_celery", distributed)
 
     def run(self) -> None:
         roots = self.prepare()
@@ -182,7 +249,7 @@ class Bench:
                         self._record(f"{prefix}_{size}", self._audit(url, f"{family}-{size}"))
                     if self.with_scrapy:
                         self._record("scrapy" if family == "bench" else "scrapy_gensite", self._scrapy(by_size["small"]))
-                self._record("fleet", self._fleet(fleet))
+                self._fleets(fleet)
 
     def _record(self, name: str, m: Measure) -> None:
         self.results.setdefault(name, []).append(m)
@@ -213,7 +280,7 @@ class Bench:
         wall, cpu, rss, out = measure([sys.executable, "-m", "bench.scrapy_spider", url], cwd=HERE.parent)
         return Measure(int(_json_line(out)["pages"]), wall, cpu, rss, {})
 
-    def _fleet(self, fleet: list[tuple[str, str]]) -> Measure:
+    def _fleet(self, fleet: list[tuple[str, str]]) -> tuple[Measure, dict[str, Any]]:
         folder = self.work / f"fleet-{time.monotonic_ns()}"
         config = bench_config(self.work / "fleet.toml", folder / "govaudit.sqlite", fleet=fleet)
         wall, cpu, rss, _ = measure([sys.executable, "-m", "govaudit", "run", "--config", str(config),
@@ -221,7 +288,37 @@ class Bench:
         document = json.loads((folder / "out" / "report.json").read_text("utf-8"))
         pages = [int(s["stats"]["pages"]) for s in document["sites"]]
         ideal = max(pages) * 0.1 / 2
-        return Measure(sum(pages), wall, cpu, rss, {"ideal_s": ideal})
+        return Measure(sum(pages), wall, cpu, rss, {"ideal_s": ideal}), document
+
+    def _fleet_celery(self, fleet: list[tuple[str, str]]) -> tuple[Measure, dict[str, Any]]:
+        """The same fleet on the Celery engine: 2 `govaudit worker` processes (already
+        running, as in a deployment), a fresh PostgreSQL database, `govaudit run` waiting."""
+        assert self.services is not None
+        redis_server, postgres = self.services
+        redis_server.flush()
+        folder = self.work / f"fleet-celery-{time.monotonic_ns()}"
+        folder.mkdir()
+        per_worker = (len(fleet) + CELERY_WORKERS - 1) // CELERY_WORKERS
+        config = bench_config(self.work / "fleet-celery.toml", postgres.new_database(), fleet=fleet,
+                              celery=(redis_server.url(), per_worker))
+        workers = [subprocess.Popen([sys.executable, "-m", "govaudit", "worker", "--config", str(config),
+                                     "-n", f"bench{n}@%h", "--loglevel", "WARNING"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                   for n in range(CELERY_WORKERS)]
+        try:
+            _wait_for_workers(config, CELERY_WORKERS)
+            before = _tree_cpu(workers)
+            wall, cpu, rss, _ = measure([sys.executable, "-m", "govaudit", "run", "--config", str(config),
+                                         "--out", str(folder / "out"), "--today", "2026-11-26"])
+            workers_cpu = _tree_cpu(workers) - before
+        finally:
+            for worker in workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(30)
+        document = json.loads((folder / "out" / "report.json").read_text("utf-8"))
+        pages = [int(s["stats"]["pages"]) for s in document["sites"]]
+        return Measure(sum(pages), wall, cpu + workers_cpu, rss, {"ideal_s": max(pages) * 0.1 / 2}), document
 
     # -- summary -----------------------------------------------------------------------------
 
@@ -320,9 +417,16 @@ def main() -> None:
                         help="生成站点的目录（可重复使用）")
     parser.add_argument("--no-scrapy", action="store_true", help="不运行 Scrapy（未安装时）")
     parser.add_argument("--no-write", action="store_true", help="只打印，不写 bench/RESULTS.md 和 results.json")
+    parser.add_argument("--fleet-only", action="store_true",
+                        help="只测多站（本地引擎与 Celery 引擎），不写结果文件")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="govaudit-bench-run-") as work:
-        bench = Bench(QUICK if args.quick else FULL, args.runs, args.data, Path(work), not args.no_scrapy)
+    with tempfile.TemporaryDirectory(prefix="govaudit-bench-run-") as work, contextlib.ExitStack() as stack:
+        services = _start_services(stack)
+        bench = Bench(QUICK if args.quick else FULL, args.runs, args.data, Path(work), not args.no_scrapy, services)
+        if args.fleet_only:
+            bench.run_fleet()
+            print(json.dumps(fleet_figures(bench), ensure_ascii=False, indent=2))
+            return
         bench.run()
         figures = bench.figures()
     text = table(figures)
@@ -330,6 +434,40 @@ def main() -> None:
     if not args.no_write:
         (HERE / "results.json").write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", "utf-8")
         write_results_md(figures, text)
+
+
+def _start_services(stack: contextlib.ExitStack) -> tuple[Any, Any] | None:
+    """redis-server and PostgreSQL on free loopback ports (as the tests start them) for the
+    Celery fleet; None, with a note, where they are not installed."""
+    sys.path.insert(0, str(HERE.parent))
+    from tests.support.services import ServiceMissing, postgres_server, redis_server
+
+    try:
+        return stack.enter_context(redis_server()), stack.enter_context(postgres_server())
+    except ServiceMissing as exc:
+        print(f"不测 Celery 多站：{exc}", flush=True)
+        return None
+
+
+# The national estimate: every government website (about 14,000) audited every night.
+NATION_SITES, NATION_PAGES, NIGHT_HOURS = 14_000, 300, 6
+
+
+def fleet_figures(bench: Bench) -> dict[str, object]:
+    if "fleet_celery" not in bench.results:
+        return {}
+    local_wall, celery_wall = bench.median("fleet", "wall_s"), bench.median("fleet_celery", "wall_s")
+    per_core_s = bench.median("fleet_celery", "pages") / bench.median("fleet_celery", "cpu_s")
+    pages = NATION_SITES * NATION_PAGES
+    cores = pages / per_core_s / (NIGHT_HOURS * 3600)
+    return {
+        "local_wall_s": local_wall, "celery_wall_s": celery_wall, "speedup": local_wall / celery_wall,
+        "workers": CELERY_WORKERS, "celery_cpu_s": bench.median("fleet_celery", "cpu_s"),
+        "same_findings": all(m.extra["same_findings"] == 1.0 for m in bench.results["fleet_celery"]),
+        "pages_per_core_s": per_core_s, "pages_per_core_h": per_core_s * 3600,
+        "nation": {"sites": NATION_SITES, "pages_per_site": NATION_PAGES, "night_hours": NIGHT_HOURS,
+                   "core_hours": pages / per_core_s / 3600, "workers_at_one_core": math.ceil(cores)},
+    }
 
 
 def write_results_md(figures: dict[str, object], text: str) -> None:

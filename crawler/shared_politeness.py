@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -55,13 +57,15 @@ redis.call('PEXPIRE', KEYS[1], lease_ms)
 return 0
 """
 _POLL_S = 0.02   # waiting for a free slot: how often to ask again (jittered)
+_RETRY_REDIS_S = 30.0
+logger = logging.getLogger(__name__)
 LEASE_S = 15.0
 
 
 class RedisHostGate:
     """A HostGate (crawler.politeness) across processes and machines. Should Redis fail, it
-    goes on with this process's own gate (never stopping the crawl, never turning a site's
-    pages into errors) and says why in `degraded`."""
+    goes on with this process's own gate for a while (never stopping the crawl, never
+    turning a site's pages into errors), says why in `degraded`, then tries Redis again."""
 
     def __init__(self, url: str, lease_s: float = LEASE_S, prefix: str = "govaudit:host") -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
@@ -73,6 +77,7 @@ class RedisHostGate:
         self._renewer: asyncio.Task[None] | None = None
         self._local = LocalHostGate()
         self.degraded: str | None = None
+        self._degraded_until = 0.0
 
     async def close(self) -> None:
         if self._renewer is not None:
@@ -93,13 +98,16 @@ class RedisHostGate:
 
     @asynccontextmanager
     async def hold(self, host: str, limit: int, spacing_s: float) -> AsyncIterator[None]:
-        if self.degraded is None:
+        if time.monotonic() >= self._degraded_until:
             leases = f"{self.prefix}:{host}:leases"
             token = secrets.token_hex(8)
             try:
                 await self._take(host, leases, token, limit, spacing_s)
             except RedisError as exc:
                 self.degraded = f"{type(exc).__name__}: {exc}"
+                self._degraded_until = time.monotonic() + _RETRY_REDIS_S
+                logger.warning("shared politeness unavailable for %s s, this process's own limits apply: %s",
+                               _RETRY_REDIS_S, self.degraded)
             else:
                 self._held[token] = leases
                 if self._renewer is None:

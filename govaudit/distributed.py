@@ -36,6 +36,7 @@ from celery.result import AsyncResult
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
+from govaudit.checks.sitemodel.laws import LawLibrary
 from govaudit.config import Config, SiteConfig, broker_url, redis_url, store_target
 from govaudit.crawler.politeness import HostGate
 from govaudit.crawler.shared_politeness import RedisHostGate
@@ -180,14 +181,28 @@ def _hide_password(url: str) -> str:
 
 
 # -- the worker -------------------------------------------------------------------------------
+# Celery's threads run the tasks; each hands its site to the worker's one event loop and waits.
+# One loop for all the sites a worker audits at once (as the local engine has): sites wait
+# on the network almost all the time, and twenty loops in twenty threads cost twice the CPU.
 
-_executor_lock = threading.Lock()
+_worker_lock = threading.Lock()
 _executors: dict[str, Executor] = {}
+_loop: asyncio.AbstractEventLoop | None = None
+_gates: dict[str, RedisHostGate] = {}    # (used in the worker's loop only)
+
+
+def _worker_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    with _worker_lock:
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, name="govaudit-sites", daemon=True).start()
+        return _loop
 
 
 def _shared_judge(config: Config) -> Executor:
     """This worker's judge (one per worker process, shared by the sites it audits at once)."""
-    with _executor_lock:
+    with _worker_lock:
         executor = _executors.get(config.run.judge)
         if executor is None:
             context = judge_executor(config.run.judge)
@@ -202,7 +217,9 @@ def audit_site(self: Any, run_id: str, site_data: dict[str, Any], today: str, co
     """(In a worker) audit one site of a run and commit it -> a short summary."""
     config = _config_converter.structure(config_data, Config)
     site = _config_converter.structure(site_data, SiteConfig)
-    outcome = asyncio.run(_audit_claimed(config, site, date.fromisoformat(today), run_id))
+    running = asyncio.run_coroutine_threadsafe(_audit_claimed(config, site, date.fromisoformat(today), run_id),
+                                               _worker_loop())
+    outcome = running.result()
     if outcome.get("status") == "claimed":
         # Another worker is on it: look again later (should it die, this copy audits the site).
         raise self.retry(countdown=Limits.of(config).claim_s, max_retries=None)
@@ -211,30 +228,38 @@ def audit_site(self: Any, run_id: str, site_data: dict[str, Any], today: str, co
 
 async def _audit_claimed(config: Config, site: SiteConfig, today: date, run_id: str) -> dict[str, Any]:
     store = store_target(config)
-    with Store(store) as db:
-        if site.name in db.sites_done(run_id):
-            return {"site": site.name, "status": "already_done"}
+    if site.name in await asyncio.to_thread(_sites_done, store, run_id):
+        return {"site": site.name, "status": "already_done"}
     async with _claim(config, run_id, site.name) as claimed:
         if not claimed:
             return {"site": site.name, "status": "claimed"}
-        with Store(store) as db:
-            probes = recent_probes(db, site)
-        hosts = _host_gate(config)
-        try:
-            report = await audit_one(config, site, today, None, active_library(store), probes, store, run_id,
-                                      _shared_judge(config), hosts)
-        finally:
-            if isinstance(hosts, RedisHostGate):
-                await hosts.close()
+        probes, laws = await asyncio.to_thread(_site_inputs, store, site)
+        report = await audit_one(config, site, today, None, laws, probes, store, run_id, _shared_judge(config),
+                                 _host_gate(config))
     return {"site": site.name, "status": "done", "verdict": report.verdict.verdict,
             "pages": report.stats.get("pages"), "store": shown(store)}
 
 
+def _sites_done(store: StoreTarget, run_id: str) -> list[str]:
+    with Store(store) as db:
+        return db.sites_done(run_id)
+
+
+def _site_inputs(store: StoreTarget, site: SiteConfig) -> tuple[tuple[Any, ...], LawLibrary]:
+    with Store(store) as db:
+        probes = recent_probes(db, site)
+    return probes, active_library(store)
+
+
 def _host_gate(config: Config) -> HostGate | None:
+    """The worker's gate to the per-host politeness all workers share (one per Redis)."""
     url = redis_url(config)
     if url is None:
         return None   # (a broker that is not Redis: politeness per worker process only; README)
-    return RedisHostGate(url)
+    gate = _gates.get(url)
+    if gate is None:
+        gate = _gates[url] = RedisHostGate(url)
+    return gate
 
 
 # Claims: compare-and-renew and compare-and-delete, so a worker never touches another's claim.
@@ -254,7 +279,7 @@ async def _claim(config: Config, run_id: str, site: str) -> AsyncIterator[bool]:
     client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
     key, token = f"govaudit:site:{run_id}:{site}", secrets.token_hex(8)
     ttl_ms = int(Limits.of(config).claim_s * 1000)
-    if not client.set(key, token, nx=True, px=ttl_ms):
+    if not await asyncio.to_thread(client.set, key, token, nx=True, px=ttl_ms):
         client.close()
         yield False
         return
@@ -271,7 +296,7 @@ async def _claim(config: Config, run_id: str, site: str) -> AsyncIterator[bool]:
     finally:
         renewing.cancel()
         with contextlib.suppress(RedisError):
-            client.eval(_RELEASE, 1, key, token)
+            await asyncio.to_thread(client.eval, _RELEASE, 1, key, token)
         client.close()
 
 
