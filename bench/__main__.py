@@ -355,6 +355,7 @@ class Bench:
             "cpu_s_per_page_crawl_only": med("crawl_only", "cpu_per_page"),
             "fleet_wall_s": med("fleet", "wall_s"),
             "fleet_ideal_s": med("fleet", "ideal_s"),
+            "fleet_celery": fleet_figures(self),
             "runs": self.runs,
             "sizes": vars(self.sizes),
             "server": self.server,
@@ -395,7 +396,17 @@ def table(f: dict[str, object]) -> str:
         ("多站 实际用时 / 理想用时（目标 ≤ 1.2）", f["fleet_wall_over_ideal"]),
         ("规则用时占比（规则 / (抓取 + 规则)）", f["rules_share"]),
     ]
+    celery = f.get("fleet_celery") or {}
+    if celery:
+        ratios.append((f"多站 本地引擎用时 / Celery 引擎（{celery['workers']} 个工作进程）用时（目标 ≥ 1.7）",
+                       celery["speedup"]))
     lines += ["", "| 比值 | 数值 |", "|---|---:|"] + [f"| {name} | {value:.2f} |" for name, value in ratios]
+    if celery:
+        nation = celery["nation"]
+        lines += ["", f"多站 Celery 引擎：{celery['celery_wall_s']:.1f} 秒（本地引擎 {celery['local_wall_s']:.1f} 秒），"
+                  f"问题与本地引擎{'完全相同' if celery['same_findings'] else '不同'}；每核每秒 {celery['pages_per_core_s']:.0f} 页。"
+                  f"全国 {nation['sites']:,} 个网站 × {nation['pages_per_site']} 页：约 {nation['core_hours']:.1f} 核·小时，"
+                  f"每晚 {nation['night_hours']} 小时内完成需约 {nation['workers_at_one_core']} 个工作进程（每核一个）。"]
     lines += ["", "两种站点、三种规模（同一轮测量；内存为 govaudit 及其启动的全部进程之和的峰值）：", "",
               "| 站点 | 规模 | govaudit 页/秒 | 峰值内存 MB | 内存 / 5k | Scrapy 页/秒（5k） | govaudit / Scrapy |",
               "|---|---:|---:|---:|---:|---:|---:|"]

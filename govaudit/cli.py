@@ -95,7 +95,7 @@ def _run(config: Config, sites: list[SiteConfig], out: Path, today: date, store_
     with _progress() as progress:
         try:
             result = inspect_sites(config, sites, store_path=store_path, today=today, progress=progress,
-                                   kind=kind, resume=resume)
+                                   kind=kind, resume=resume, announce=lambda text: click.echo(text, err=True))
             capture_screenshots(config, result.document, out, store_path, result.run_id)
             paths = write_reports(result.document, out)
             if ledger:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import secrets
 import threading
@@ -55,6 +56,10 @@ app = Celery("govaudit", set_as_current=False)
 _config_converter = cattrs.preconf.json.make_converter()
 
 Announce = Callable[[str], None]
+
+
+class SiteOverTime(GovauditError):
+    """A site's task ran past its time limit (Celery's thread pool cannot enforce one)."""
 
 
 class EngineUnavailable(GovauditError):
@@ -151,7 +156,7 @@ def _raise_if_failed(config: Config, run_id: str, site: str, result: AsyncResult
     except (BrokerError, RedisError, OSError, RuntimeError) as exc:
         raise EngineUnavailable(_broker_message(config, run_id, exc)) from None
     if failed:
-        raise EngineUnavailable(f"网站“{site}”的检查任务失败：{result.result!r}；运行 {run_id} 未完成，"
+        raise EngineUnavailable(f"网站“{site}”的检查任务失败：{result.result}；运行 {run_id} 未完成，"
                                 "排除问题后再次执行 govaudit run 即从未完成的网站继续")
 
 
@@ -217,9 +222,15 @@ def audit_site(self: Any, run_id: str, site_data: dict[str, Any], today: str, co
     """(In a worker) audit one site of a run and commit it -> a short summary."""
     config = _config_converter.structure(config_data, Config)
     site = _config_converter.structure(site_data, SiteConfig)
+    limit = Limits.of(config).time_limit_s
     running = asyncio.run_coroutine_threadsafe(_audit_claimed(config, site, date.fromisoformat(today), run_id),
                                                _worker_loop())
-    outcome = running.result()
+    try:
+        outcome = running.result(timeout=limit)
+    except concurrent.futures.TimeoutError:
+        running.cancel()
+        raise SiteOverTime(f"网站“{site.name}”的检查超过任务时限 {limit:.0f} 秒（[crawl] max_site_seconds + "
+                           "[celery] judge_allowance_s），未提交结果") from None
     if outcome.get("status") == "claimed":
         # Another worker is on it: look again later (should it die, this copy audits the site).
         raise self.retry(countdown=Limits.of(config).claim_s, max_retries=None)
