@@ -76,10 +76,22 @@ def _workers(config: Path, log_dir: Path, count: int, concurrency: int = 2) -> I
                     _govaudit("worker", "--config", str(config), "--concurrency", str(concurrency),
                               "-n", f"w{number}-{os.urandom(3).hex()}@%h", "--loglevel", "WARNING"),
                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        _wait_until_ready(config, count)
         yield processes
     finally:
         for process in processes:
             _kill(process)
+
+
+def _wait_until_ready(config: Path, count: int, timeout_s: float = 60) -> None:
+    """Until `count` workers answer a ping (so a test's tasks are shared as it intends)."""
+    from govaudit.config import load_config
+    from govaudit.distributed import configure
+
+    app = configure(load_config(config))
+    deadline = time.monotonic() + timeout_s
+    while len(app.control.ping(timeout=0.5) or []) < count:
+        assert time.monotonic() < deadline, f"{count} 个工作进程未在 {timeout_s} 秒内就绪"
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
