@@ -45,6 +45,9 @@ def test_no_file_means_builtin_defaults(tmp_path: Path) -> None:
     ("[render]\njs_heap_mb = 999999\n", 2, "render.js_heap_mb", "不大于 16384"),
     ("[schedule]\navailability_veto_share = 2\n", 2, "schedule.availability_veto_share", "超出范围"),
     ("[scoring]\npass_mark = 101\n", 2, "scoring.pass_mark", "超出范围"),
+    ("[store]\nurl = \"mysql://db/govaudit\"\n", 2, "store.url", "postgresql://"),
+    ("[celery]\nbroker_url = \"127.0.0.1:6379\"\n", 2, "celery.broker_url", "任务队列地址"),
+    ("[run]\nengine = \"spark\"\n", 2, "run.engine", "local / celery"),
 ])
 def test_config_errors_name_file_line_and_key(text: str, line: int | None, key: str | None, words: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -105,3 +108,20 @@ def test_every_numeric_option_has_bounds() -> None:
                 unbounded.append(f"{group.__name__}.{name}")
     assert not unbounded, unbounded
     assert len(groups) > 10
+
+
+def test_the_store_and_broker_urls_come_from_the_environment_first(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from govaudit.config import broker_url, store_target
+
+    path = tmp_path / "config.toml"
+    path.write_text('[store]\npath = "data/g.sqlite"\n[celery]\nbroker_url = "redis://q:6379/0"\n', encoding="utf-8")
+    config = load_config(path)
+    monkeypatch.delenv("GOVAUDIT_STORE_URL", raising=False)
+    monkeypatch.delenv("GOVAUDIT_BROKER_URL", raising=False)
+    assert store_target(config) == tmp_path / "data" / "g.sqlite"   # relative to the config file
+    assert broker_url(config) == "redis://q:6379/0"
+    monkeypatch.setenv("GOVAUDIT_STORE_URL", "postgresql://govaudit:secret@db/govaudit")
+    monkeypatch.setenv("GOVAUDIT_BROKER_URL", "redis://:secret@q2:6379/0")
+    assert store_target(config) == "postgresql://govaudit:secret@db/govaudit"
+    assert broker_url(config) == "redis://:secret@q2:6379/0"
