@@ -15,9 +15,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -25,6 +23,9 @@ from sqlalchemy.pool import NullPool
 from govaudit.errors import GovauditError
 
 StoreTarget = str | Path
+# The newest revision in migrations/versions (tests/test_store.py checks it is Alembic's head):
+# a store already there is opened without loading Alembic (10 MB in every process).
+HEAD_REVISION = "0002"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATE_LOCK = 7_260_418   # a PostgreSQL advisory lock key: one process migrates at a time
 _migrated: set[str] = set()
@@ -120,20 +121,50 @@ os.register_at_fork(after_in_child=_forget_engines_after_fork)
 
 def migrate(engine: Engine) -> None:
     """Bring the database to the newest schema (Alembic's `upgrade head`)."""
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(_MIGRATIONS))
     try:
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATE_LOCK})
-            config.attributes["connection"] = connection
-            tables = set(inspect(connection).get_table_names())
-            if "alembic_version" not in tables and "runs" in tables and engine.dialect.name == "sqlite":
-                _upgrade_pre_alembic_sqlite(connection.connection.dbapi_connection)  # type: ignore[arg-type]
-                command.stamp(config, "0001")
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            if _revision(connection) == HEAD_REVISION:
+                return
+        _upgrade(engine)
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"无法打开数据库 {shown(engine.url.render_as_string(hide_password=True))}：{_reason(exc)}") from None
+
+
+def _revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _upgrade(engine: Engine) -> None:
+    """Alembic's upgrade in one transaction that holds the database's write lock: a crash
+    leaves the schema as it was, and processes opening a new store at once migrate it once.
+    (SQLite: the driver's implicit transactions would commit each DDL statement, so this
+    connection manages its own, BEGIN IMMEDIATE.)"""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        if sqlite:
+            raw.isolation_level = None  # type: ignore[union-attr]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATE_LOCK})
+        try:
+            if _revision(connection) != HEAD_REVISION:   # (another process may have done it meanwhile)
+                config.attributes["connection"] = connection
+                if sqlite and inspect(connection).has_table("runs") and not inspect(connection).has_table("alembic_version"):
+                    _upgrade_pre_alembic_sqlite(raw)  # type: ignore[arg-type]
+                    command.stamp(config, "0001")
+                command.upgrade(config, "head")
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
 
 
 def _reason(exc: SQLAlchemyError) -> str:
@@ -180,7 +211,9 @@ _PRE_ALEMBIC: tuple[str, ...] = (
 
 
 def _upgrade_pre_alembic_sqlite(connection: sqlite3.Connection) -> None:
+    """(Inside the caller's transaction: statement by statement, as executescript would commit.)"""
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     for number in range(max(version, 1), len(_PRE_ALEMBIC)):
-        connection.executescript(_PRE_ALEMBIC[number])
+        for statement in filter(str.strip, _PRE_ALEMBIC[number].split(";")):
+            connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {number + 1}")

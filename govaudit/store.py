@@ -16,8 +16,6 @@ from typing import Any
 
 import cattrs.preconf.json
 from sqlalchemy import Connection, Table, and_, delete, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 
 from govaudit.crawler.bodies import decompress
@@ -337,7 +335,13 @@ def _update_history(connection: Connection, run_id: str, site: str, found: list[
 
 def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT, or replace the row with the same primary key (SQLite and PostgreSQL)."""
-    statement = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(table)
+    statement: Any   # (the two dialects' Insert types share this interface, not a base class)
+    if connection.dialect.name == "postgresql":   # (imported here: the SQLite store never loads the other)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        statement = postgresql_insert(table)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        statement = sqlite_insert(table)
     keys = [column.name for column in table.primary_key.columns]
     changes = {column.name: statement.excluded[column.name] for column in table.columns if column.name not in keys}
     connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes), rows)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import govaudit.database
 from govaudit.crawler.bodies import compress
 from govaudit.crawler.snapshot import Attempt, FetchOutcome, Link, PageRecord, SiteSnapshot
 from govaudit.database import StoreUnavailable
@@ -185,8 +186,16 @@ def test_discard_and_prune_keep_what_they_must(target: str) -> None:
 
 
 def test_the_schema_is_alembics_newest_on_both(target: str) -> None:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from govaudit.database import HEAD_REVISION
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(Path(govaudit.database.__file__).parent / "migrations"))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
     with Store(target) as store:
-        assert store.query("SELECT version_num FROM alembic_version") == [("0002",)]
+        assert store.query("SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
         tables = {"runs", "site_results", "snapshots", "pages", "link_checks", "findings", "not_checked",
                   "law_library", "finding_history", "probes"}
         from sqlalchemy import inspect
@@ -233,3 +242,41 @@ def test_a_database_that_cannot_be_reached_is_named_without_its_password() -> No
     with pytest.raises(StoreUnavailable) as raised:
         Store("postgresql://govaudit:secret@127.0.0.1:9/nothing")
     assert "127.0.0.1:9" in str(raised.value) and "secret" not in str(raised.value)
+
+
+def test_a_migration_that_fails_midway_leaves_the_store_as_it_was(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """(A crash during the first migration of a new SQLite store must not leave half a schema.)"""
+    from alembic import command
+
+    real_upgrade = command.upgrade
+
+    def upgrade_then_crash(*args: Any, **kwargs: Any) -> None:
+        real_upgrade(*args, **kwargs)
+        raise RuntimeError("crash after the tables were created, before the commit")
+
+    monkeypatch.setattr(command, "upgrade", upgrade_then_crash)
+    path = tmp_path / "new.sqlite"
+    with pytest.raises(RuntimeError):
+        Store(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == []
+    db.close()
+    monkeypatch.setattr(command, "upgrade", real_upgrade)
+    govaudit.database._migrated.discard(govaudit.database.store_url(path))
+    with Store(path) as store:
+        assert store.query("SELECT version_num FROM alembic_version") == [("0002",)]
+
+
+def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.sqlite"
+    code = f"from govaudit.store import Store; Store({str(path)!r}).start_run(__import__('os').urandom(4).hex(), " \
+           "'nightly', 'now', '2026-11-26', '0.1')"
+    children = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE) for _ in range(4)]
+    errors = [child.communicate(timeout=60)[1].decode() for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0, 0], errors
+    with Store(path) as store:
+        assert len(store.runs()) == 4
