@@ -70,6 +70,9 @@ def engine_for(target: StoreTarget) -> Engine:
     """This process's engine for the store, its schema brought up to date on first use."""
     url = store_url(target)
     engine = _engine(url)
+    file = sqlite_path(url)
+    if file is not None and not file.exists():
+        _migrated.discard(url)   # (deleted since: a new, empty store at the same path)
     if url not in _migrated:
         with _migrating:
             if url not in _migrated:

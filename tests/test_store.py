@@ -280,3 +280,15 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -
     assert [child.returncode for child in children] == [0, 0, 0, 0], errors
     with Store(path) as store:
         assert len(store.runs()) == 4
+
+
+def test_a_store_file_deleted_while_the_process_runs_is_made_again(tmp_path: Path) -> None:
+    """(The scheduler is one long process; an office may remove the database between nights.)"""
+    path = tmp_path / "g.sqlite"
+    with Store(path) as store:
+        store.start_run("r1", "nightly", NOW, "2026-11-26", "0.1")
+    for leftover in tmp_path.glob("g.sqlite*"):
+        leftover.unlink()
+    with Store(path) as store:
+        assert store.runs() == []
+        store.start_run("r2", "nightly", NOW, "2026-11-26", "0.1")
