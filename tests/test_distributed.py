@@ -27,13 +27,14 @@ pytestmark = pytest.mark.timeout(240)
 
 def _config(path: Path, sites: dict[str, str], *, store: str, broker: str, engine: str = "celery",
             politeness: str = "per_host_concurrency = 2\nmin_interval_s = 0", max_site_seconds: int = 30,
-            judge: str = "thread") -> Path:
+            judge: str = "thread", max_depth: int = 3) -> Path:
     """A config file as the workers and the coordinator read it: loopback test sites only
     (no name resolves), no external links, no browser."""
     listed = "".join(f'[[sites]]\nname = "{name}"\nurl = "{url}"\nunit = "{name}单位"\n\n' for name, url in sites.items())
     path.write_text(f"""
 [crawl]
 max_site_seconds = {max_site_seconds}
+max_depth = {max_depth}
 check_external_links = false
 [network]
 resolve_only_mapped = true
@@ -201,12 +202,15 @@ def test_a_worker_killed_mid_site_loses_nothing_and_stores_each_site_once(tmp_pa
 def test_two_sites_on_one_host_share_its_politeness_across_workers(tmp_path: Path, redis_url: str,
                                                                   postgres_url: str) -> None:
     with TestSite() as server:
+        # Each site a chain of pages (one request of each site waiting at a time, so neither
+        # site's many waiting requests crowd the other's out and the two sites interleave).
         for prefix in ("/a", "/b"):
-            server.page(f"{prefix}/", page("首页", "".join(f'<a href="{prefix}/{n}.html">栏目{n}</a>' for n in range(10))))
+            server.page(f"{prefix}/", page("首页", f'<a href="{prefix}/0.html">栏目</a>'))
             for n in range(10):
-                server.route(f"{prefix}/{n}.html", Reply(200, page(f"栏目{n}", "<p>内容</p>").encode(), delay_s=0.05))
+                server.route(f"{prefix}/{n}.html", Reply(200, page(f"栏目{n}", f'<a href="{prefix}/{n + 1}.html">下一页</a>')
+                                                         .encode(), delay_s=0.05))
         sites = {"甲": server.url("/a/"), "乙": server.url("/b/")}
-        config = _config(tmp_path / "celery.toml", sites, store=postgres_url, broker=redis_url,
+        config = _config(tmp_path / "celery.toml", sites, store=postgres_url, broker=redis_url, max_depth=20,
                          politeness="per_host_concurrency = 1\nmin_interval_s = 0.2")
         with _workers(config, tmp_path, count=2, concurrency=1):
             _run(config, tmp_path / "out")
