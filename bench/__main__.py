@@ -29,6 +29,7 @@ import psutil
 
 from bench.serve import serve
 from bench.sitegen import generate
+from tests.support.fleet import stable_findings, wait_for_workers
 
 HERE = Path(__file__).resolve().parent
 CELERY_WORKERS = 2
@@ -116,30 +117,6 @@ def _tree_cpu(roots: list[subprocess.Popen[bytes]]) -> float:
     return total
 
 
-def _wait_for_workers(config: Path, count: int, timeout_s: float = 60) -> None:
-    from govaudit.config import load_config
-    from govaudit.distributed import configure
-
-    app = configure(load_config(config))
-    deadline = time.monotonic() + timeout_s
-    while len(app.control.ping(timeout=1.0) or []) < count:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{count} 个 govaudit worker 未在 {timeout_s} 秒内就绪")
-
-
-_WHEN = {"checked_at", "fetched_at", "elapsed_s"}
-
-
-def _fleet_findings(document: dict[str, Any]) -> dict[str, list[str]]:
-    """Each site's findings, leaving out when they were seen and how fast pages answered."""
-    def stable(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: stable(v) for k, v in value.items() if k not in _WHEN}
-        return [stable(v) for v in value] if isinstance(value, list) else value
-    return {e["name"]: sorted(json.dumps(stable(f), sort_keys=True, ensure_ascii=False) for f in e["findings"])
-            for e in document["sites"]}
-
-
 def _json_line(stdout: str) -> dict[str, float]:
     return json.loads(stdout.strip().splitlines()[-1])
 
@@ -224,7 +201,7 @@ class Bench:
         self._record("fleet", local)
         if self.services is not None:
             distributed, document = self._fleet_celery(fleet)
-            distributed.extra["same_findings"] = float(_fleet_findings(document) == _fleet_findings(local_document))
+            distributed.extra["same_findings"] = float(stable_findings(document) == stable_findings(local_document))
             self._record("fleet_celery", distributed)
 
     def run(self) -> None:
@@ -306,7 +283,7 @@ class Bench:
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
                    for n in range(CELERY_WORKERS)]
         try:
-            _wait_for_workers(config, CELERY_WORKERS)
+            wait_for_workers(config, CELERY_WORKERS)
             before = _tree_cpu(workers)
             wall, cpu, rss, _ = measure([sys.executable, "-m", "govaudit", "run", "--config", str(config),
                                          "--out", str(folder / "out"), "--today", "2026-11-26"])
@@ -450,11 +427,10 @@ def main() -> None:
 def _start_services(stack: contextlib.ExitStack) -> tuple[Any, Any] | None:
     """redis-server and PostgreSQL on free loopback ports (as the tests start them) for the
     Celery fleet; None, with a note, where they are not installed."""
-    sys.path.insert(0, str(HERE.parent))
-    from tests.support.services import ServiceMissing, postgres_server, redis_server
+    from tests.support.services import PostgresServer, RedisServer, ServiceMissing
 
     try:
-        return stack.enter_context(redis_server()), stack.enter_context(postgres_server())
+        return stack.enter_context(RedisServer()), stack.enter_context(PostgresServer())
     except ServiceMissing as exc:
         print(f"不测 Celery 多站：{exc}", flush=True)
         return None

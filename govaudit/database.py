@@ -46,10 +46,6 @@ def store_url(target: StoreTarget) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
-def is_sqlite(target: StoreTarget) -> bool:
-    return store_url(target).startswith("sqlite")
-
-
 def sqlite_path(target: StoreTarget) -> Path | None:
     url = make_url(store_url(target))
     return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
@@ -58,12 +54,15 @@ def sqlite_path(target: StoreTarget) -> Path | None:
 def shown(target: StoreTarget) -> str:
     """The store as messages name it: its path, or its URL with the password hidden."""
     path = sqlite_path(target)
-    if path is not None:
-        return str(path)
+    return str(path) if path is not None else hide_password(store_url(target))
+
+
+def hide_password(url: str) -> str:
+    """A service URL (database, broker) as messages show it: its password as ***."""
     try:
-        return make_url(store_url(target)).render_as_string(hide_password=True)
+        return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        return "<无效的数据库地址>"
+        return "<无效的地址>"
 
 
 def engine_for(target: StoreTarget) -> Engine:

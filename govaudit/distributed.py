@@ -41,7 +41,7 @@ from govaudit.checks.sitemodel.laws import LawLibrary
 from govaudit.config import Config, SiteConfig, broker_url, redis_url, store_target
 from govaudit.crawler.politeness import HostGate
 from govaudit.crawler.shared_politeness import RedisHostGate
-from govaudit.database import StoreTarget, shown
+from govaudit.database import StoreTarget, hide_password, shown
 from govaudit.errors import GovauditError
 from govaudit.inspection import audit_one, recent_probes
 from govaudit.laws import active_library
@@ -171,18 +171,8 @@ def _workers_hint(config: Config) -> str:
 
 
 def _broker_message(config: Config, run_id: str, exc: BaseException) -> str:
-    return (f"无法连接任务队列 {_hide_password(broker_url(config))}（{type(exc).__name__}: {exc}）；"
+    return (f"无法连接任务队列 {hide_password(broker_url(config))}（{type(exc).__name__}: {exc}）；"
             f"运行 {run_id} 未完成，已完成的网站结果保存在数据库中，队列恢复后再次执行 govaudit run 即继续")
-
-
-def _hide_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    with contextlib.suppress(Exception):
-        parsed = make_url(url)
-        if parsed.password:
-            return url.replace(f":{parsed.password}@", ":***@")
-    return url
 
 
 # -- the worker -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import cattrs.preconf.json
@@ -64,22 +64,21 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self) -> AbstractContextManager[Connection]:
         """One transaction: everything in it is stored, or nothing."""
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except OperationalError as exc:
-            raise StoreUnavailable(f"数据库 {shown(self.target)} 写入失败：{str(exc.orig).strip().splitlines()[0]}") from exc
+        return self._connection(write=True)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self._connection(write=False)
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _connection(self, *, write: bool) -> Iterator[Connection]:
         try:
-            with self.engine.connect() as connection:
+            with (self.engine.begin() if write else self.engine.connect()) as connection:
                 yield connection
         except OperationalError as exc:
-            raise StoreUnavailable(f"数据库 {shown(self.target)} 读取失败：{str(exc.orig).strip().splitlines()[0]}") from exc
+            failed = "写入失败" if write else "读取失败"
+            raise StoreUnavailable(f"数据库 {shown(self.target)} {failed}：{str(exc.orig).strip().splitlines()[0]}") from exc
 
     def query(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
         """Rows of a read-only SQL query (tests, diagnostics)."""

@@ -5,6 +5,7 @@ import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -13,9 +14,10 @@ from govaudit.inspection import InspectionResult, audit_site, finish_run, inspec
 from govaudit.reports.document import SiteReport
 from govaudit.reports.render import write_reports
 from tests.support.server import TestSite
-from tests.support.services import PostgresServer, RedisServer, ServiceMissing, postgres_server, redis_server
+from tests.support.services import PostgresServer, RedisServer, ServiceMissing
 
 TODAY = date(2026, 11, 26)
+S = TypeVar("S", RedisServer, PostgresServer)
 
 
 def fast_config(**changes: object) -> Config:
@@ -66,24 +68,25 @@ def site6() -> Iterator[TestSite]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def redis_service() -> Iterator[RedisServer]:
-    """A real redis-server on a free loopback port, for the whole session."""
+def _started(service: type[S]) -> Iterator[S]:
+    """A real server on a free loopback port for the whole session, or the test skipped,
+    naming what is not installed."""
     try:
-        with redis_server() as server:
-            yield server
+        server = service()
     except ServiceMissing as exc:
         pytest.skip(str(exc))
+    with server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_service() -> Iterator[RedisServer]:
+    yield from _started(RedisServer)
 
 
 @pytest.fixture(scope="session")
 def postgres_service() -> Iterator[PostgresServer]:
-    """A real PostgreSQL server on a free loopback port, for the whole session."""
-    try:
-        with postgres_server() as server:
-            yield server
-    except ServiceMissing as exc:
-        pytest.skip(str(exc))
+    yield from _started(PostgresServer)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 
 class ServiceMissing(Exception):
@@ -40,6 +40,24 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, timeo
     raise RuntimeError(f"{what} did not listen on port {port} within {timeout_s} s")
 
 
+class _Service:
+    """A server process in a temporary folder; stopped, and its folder removed, on exit."""
+
+    process: subprocess.Popen[bytes]
+    folder: Path
+    stop_signal = signal.SIGTERM
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        _stop(self.process, self.stop_signal)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def _stop(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGTERM) -> None:
     if process.poll() is None:
         process.send_signal(how)
@@ -59,7 +77,7 @@ def redis_binary() -> str:
     return found
 
 
-class RedisServer:
+class RedisServer(_Service):
     def __init__(self) -> None:
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="govaudit-redis-"))
@@ -77,19 +95,6 @@ class RedisServer:
 
         with redis.Redis(port=self.port) as client:
             client.flushall()
-
-    def stop(self) -> None:
-        _stop(self.process)
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
@@ -111,7 +116,9 @@ def _server_account() -> pwd.struct_passwd | None:
     raise ServiceMissing("以 root 运行测试时需要 postgres 或 nobody 账户来启动 PostgreSQL")
 
 
-class PostgresServer:
+class PostgresServer(_Service):
+    stop_signal = signal.SIGINT   # fast shutdown: clients still connected are let go
+
     def __init__(self) -> None:
         bin_dir = postgres_bin()
         self.port = free_port()
@@ -159,16 +166,3 @@ class PostgresServer:
         with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
             connection.execute(f"CREATE DATABASE {name}")
         return f"postgresql://govaudit@127.0.0.1:{self.port}/{name}"
-
-    def stop(self) -> None:
-        _stop(self.process, signal.SIGINT)   # fast shutdown: clients still connected are let go
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def postgres_server() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    try:
-        yield server
-    finally:
-        server.stop()
