@@ -80,7 +80,6 @@ class RuleContext:
 class Finding:
     rule: str
     severity: Severity
-    task: str | None
     basis: str
     title: str
     url: str
@@ -121,7 +120,6 @@ class Rule:
     id: str
     title: str                      # short Chinese name of the problem
     severity: Severity
-    task: str | None                # plan task number
     basis: str                      # document and article the rule rests on
     explanation: str                # what the rule checks, for the README and the report
     messages: Mapping[str, str]     # variant -> message template, formatted with evidence
@@ -135,10 +133,14 @@ class Rule:
     # footer), "full" (the whole page); None: no screenshot helps.
     screenshot: str | None = None
 
+    @property
+    def area(self) -> str:
+        return self.id.split(".", 1)[0]
+
     def finding(self, url: str, evidence: Mapping[str, Any], *, variant: str = "default",
                 on_homepage: bool = False) -> Finding:
         message = self.messages[variant].format_map(_Lenient(evidence))
-        return Finding(rule=self.id, severity=self.severity, task=self.task, basis=self.basis,
+        return Finding(rule=self.id, severity=self.severity, basis=self.basis,
                        title=self.title, url=url, message=message, evidence=dict(evidence),
                        on_homepage=on_homepage, advice=self.advice)
 

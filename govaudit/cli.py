@@ -34,7 +34,8 @@ from govaudit.store import Store
 console = Console(stderr=True)
 _DEPENDENCIES = ("httpx", "lxml", "jinja2", "dnspython", "protego", "charset-normalizer", "rich", "click",
                  "cattrs", "chinesecalendar", "apscheduler", "sqlalchemy", "openpyxl", "pdfplumber", "python-docx",
-                 "playwright", "pillow", "alembic", "psycopg", "celery", "redis")
+                 "playwright", "pillow", "alembic", "psycopg", "celery", "redis", "starlette", "uvicorn", "argon2-cffi",
+                 "asgi-csrf", "tomlkit", "docxtpl")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,7 +125,7 @@ def _print_summary(result: InspectionResult, paths: dict[str, Path]) -> None:
         undecided = next((n for n in entry["not_checked"] if n["rule"] == "site.unreachable"), None)
         if undecided is not None:
             click.echo(f"  {undecided['reason']}")
-    for name, label in (("html", "报告"), ("json", "数据"), ("summary", "汇总"), ("xlsx", "台账")):
+    for name, label in (("html", "报告"), ("json", "数据"), ("summary", "汇总"), ("xlsx", "台账"), ("bulletin", "通报草稿")):
         if name in paths:
             click.echo(f"{label}：{paths[name].resolve()}")
 
@@ -227,7 +228,8 @@ def rejudge(run_id: str, config_path: str | None, store_option: str | None, out:
 def demo(out: str, today: str | None) -> None:
     """在本机启动内置的演示门户网站（含预置问题），检查并生成报告。"""
     from govaudit.demo.server import serve_demo
-    from govaudit.demo.settings import demo_config
+    from govaudit.demo.settings import demo_config, write_workbench_config
+    from govaudit.notices import write_notices
 
     day = _today(today)
     with serve_demo(day) as port:
@@ -239,7 +241,13 @@ def demo(out: str, today: str | None) -> None:
         for leftover in out_dir.glob("govaudit.sqlite*"):
             leftover.unlink()
         result, paths = _run(config, list(config.sites), out_dir, day, out_dir / "govaudit.sqlite", ledger=True)
+        with Store(out_dir / "govaudit.sqlite") as store:
+            notices, bulletin = write_notices(config, store, result.document, out_dir / "notices")
     _print_summary(result, paths)
+    click.echo(f"整改通知 {len(notices)} 份、检查情况通报草稿：{bulletin.parent.resolve()}")
+    workbench = write_workbench_config(out_dir)
+    click.echo(f"工作台（复核问题、按单位查看、误报记录）：govaudit serve --config {workbench}，浏览器打开 http://127.0.0.1:8080/")
+    click.echo(f"复核需登录，先添加用户：govaudit user add 管理员 --config {workbench}")
 
 
 @main.command("run")
@@ -317,10 +325,13 @@ def history(config_path: str | None, sites: tuple[str, ...]) -> None:
                 click.echo(f"  {point['today']}  {point['verdict']}  {score} 分  单项否决 {counts.get('veto', 0)} "
                            f"扣分 {counts.get('deduct', 0)} 提示 {counts.get('notice', 0)}")
             latest = series[-1]["run"] if series else ""
+            reviews = store.reviews(name)
             for row in store.history_of(name):
                 state = standing(row, latest)
                 when = f"{row['fixed_at'][:10]} 整改" if state == "已整改" else f"自 {row['first_seen'][:10]}"
-                click.echo(f"  [{state}] {when}  {row['data']['message']}")
+                mark = reviews.get((name, row["fingerprint"]))
+                note = f"（复核：{mark.state.label}{'至 ' + mark.until if mark.until else ''}）" if mark else ""
+                click.echo(f"  [{state}] {when}  {row['data']['message']}{note}  {row['fingerprint']}")
 
 
 @main.command()
@@ -465,6 +476,16 @@ def doctor() -> None:
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
     click.echo("  [有] 中文字体（Noto CJK）" if "CJK" in fonts else
                "  [缺] 中文字体：截图中的汉字会显示为方框；安装：apt-get install -y fonts-noto-cjk")
+
+
+
+def _register_office_commands() -> None:
+    from govaudit.office import register
+
+    register(main, _guarded)
+
+
+_register_office_commands()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ reference material: configurable defaults, never rules (see ../shared/reference/
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import os
 import re
@@ -19,7 +20,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from annotated_types import Interval
@@ -50,12 +51,16 @@ from govaudit.crawler.options import (
 )
 from govaudit.errors import ConfigError
 
+if TYPE_CHECKING:
+    from govaudit.plan import Plan
+
 __all__ = ["AdminLevel", "AvailabilityOptions", "Config", "ConfigError", "CrawlLimits", "CrawlerOptions", "Deduction",
            "DisclosureOptions", "Freshness", "InteractionOptions", "Ipv6Options", "LedgerOptions", "MailOptions",
            "Network", "Politeness", "RegulationOptions", "RenderOptions", "RetryPolicy", "RuleOptions", "RunOptions",
            "ScheduleOptions", "Scoring", "SiteConfig", "SiteKind", "Store", "load_config", "parse_config",
            "parse_nameserver", "parse_resolve", "url_problem", "CeleryOptions", "config_dir", "store_target",
-           "broker_url", "redis_url"]
+           "broker_url", "redis_url", "PlanOptions", "UnitConfig", "UserConfig", "ServeOptions", "NoticeOptions",
+           "plan_of", "unit_of"]
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,60 @@ class MailOptions:
 
 
 @dataclass(frozen=True)
+class PlanOptions:
+    """The office's work plan (govaudit/plan.py): a TOML file (relative to the config file),
+    or the name of an example shipped in govaudit/plans/; neither: no local plan."""
+
+    file: str = ""
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class UnitConfig:
+    """A responsible unit (责任单位): sites name it in their `unit`; its notices go to `mail`."""
+
+    name: str
+    mail: tuple[str, ...] = ()
+    contact: str = ""     # 联系人 shown on its notice
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    """A dashboard user: `govaudit user add NAME` writes the Argon2 hash, never the password."""
+
+    name: str
+    password_hash: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """`govaudit serve`, the office's workbench."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Interval(ge=1, le=65_535)] = 8080
+    # Who may read without logging in: "auto" (only when serving on a loopback address),
+    # "yes", "no". Changes always need a login.
+    anonymous_read: Literal["auto", "yes", "no"] = "auto"
+    # The environment variable holding the key that signs sessions and CSRF tokens; unset:
+    # a random key per start (everyone logs in again after a restart).
+    secret_env: str = "GOVAUDIT_SECRET"
+    https_only: bool = False        # set behind a TLS proxy: cookies are then sent over HTTPS only
+    session_hours: Annotated[int, Interval(ge=1, le=720)] = 12
+
+
+@dataclass(frozen=True)
+class NoticeOptions:
+    """整改通知 per unit and the run's 通报 draft (govaudit/notices.py)."""
+
+    office: str = "政务公开办公室"     # who issues them (落款)
+    # .docx templates (docxtpl) the office edits, relative to the config file; empty: the shipped ones
+    template: str = ""
+    bulletin_template: str = ""
+    mail_after_run: bool = False     # mail each unit its notice after every `run` (else: `govaudit notices RUN --mail`)
+
+
+@dataclass(frozen=True)
 class Config:
     crawl: CrawlLimits = field(default_factory=CrawlLimits)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -152,7 +211,12 @@ class Config:
     mail: MailOptions = field(default_factory=MailOptions)
     celery: CeleryOptions = field(default_factory=CeleryOptions)
     scoring: Scoring = field(default_factory=Scoring)
+    plan: PlanOptions = field(default_factory=PlanOptions)
+    serve: ServeOptions = field(default_factory=ServeOptions)
+    notices: NoticeOptions = field(default_factory=NoticeOptions)
     sites: tuple[SiteConfig, ...] = ()
+    units: tuple[UnitConfig, ...] = ()
+    users: tuple[UserConfig, ...] = ()
     source: str | None = None  # the file it was read from, for messages
 
     def replace(self, **changes: Any) -> Config:
@@ -179,8 +243,9 @@ _TOP_LEVEL: dict[str, type] = {
     "disclosure": DisclosureOptions, "regulations": RegulationOptions, "render": RenderOptions, "store": Store,
     "scoring": Scoring,
     "run": RunOptions, "schedule": ScheduleOptions, "ledger": LedgerOptions, "mail": MailOptions,
-    "celery": CeleryOptions,
+    "celery": CeleryOptions, "plan": PlanOptions, "serve": ServeOptions, "notices": NoticeOptions,
 }
+_ARRAYS: dict[str, type] = {"units": UnitConfig, "users": UserConfig}
 
 
 def config_dir(config: Config) -> Path:
@@ -195,6 +260,34 @@ def store_target(config: Config) -> str | Path:
         return url
     path = Path(config.store.path)
     return path if path.is_absolute() else config_dir(config) / path
+
+
+def plan_of(config: Config) -> Plan:
+    """The plan the config names (loaded once per file and change), or NO_PLAN."""
+    from govaudit.plan import NO_PLAN, example_plan, load_plan
+
+    if config.plan.example:
+        return example_plan(config.plan.example)
+    if not config.plan.file:
+        return NO_PLAN
+    path = Path(config.plan.file)
+    path = path if path.is_absolute() else config_dir(config) / path
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _cached_plan(path, stamp) if stamp else load_plan(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_plan(path: Path, stamp: int) -> Plan:
+    from govaudit.plan import load_plan
+
+    return load_plan(path)
+
+
+def unit_of(config: Config, name: str | None) -> UnitConfig | None:
+    return next((unit for unit in config.units if unit.name == name), None)
 
 
 def broker_url(config: Config) -> str:
@@ -257,12 +350,14 @@ class _Builder:
         for name, value in raw.items():
             if name == "sites":
                 values["sites"] = self.sites(value)
+            elif name in _ARRAYS:
+                values[name] = self.array(name, value)
             elif name in _TOP_LEVEL:
                 if not isinstance(value, dict):
                     self.fail(name, f"应为表 [{name}]")
                 values[name] = self.group(_TOP_LEVEL[name], value, name)
             else:
-                self.fail(name, f"未知的配置节“{name}”；可用的有：{', '.join(sorted([*_TOP_LEVEL, 'sites']))}")
+                self.fail(name, f"未知的配置节“{name}”；可用的有：{', '.join(sorted([*_TOP_LEVEL, *_ARRAYS, 'sites']))}")
         config = Config(**values, source=self.source)
         self.check_semantics(config)
         return config
@@ -283,6 +378,23 @@ class _Builder:
             if names.count(name) > 1:
                 self.fail("sites", f"网站名称“{name}”重复")
         return tuple(sites)
+
+    def array(self, name: str, value: Any) -> tuple[Any, ...]:
+        """[[units]] or [[users]]: tables with a unique name."""
+        if not isinstance(value, list):
+            self.fail(name, f"应写成 [[{name}]] 表数组")
+        items = []
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                self.fail(f"{name}[{index}]", f"每个 [[{name}]] 应为表")
+            items.append(self.group(_ARRAYS[name], item, f"{name}[{index}]"))
+        names = [i.name for i in items]
+        for index, entry in enumerate(names):
+            if not entry.strip():
+                self.fail(f"{name}[{index}].name", "名称不能为空")
+            if names.count(entry) > 1:
+                self.fail(name, f"名称“{entry}”重复")
+        return tuple(items)
 
     def group(self, cls: type, table: dict[str, Any], prefix: str) -> Any:
         hints = typing.get_type_hints(cls, include_extras=True)
@@ -384,6 +496,12 @@ class _Builder:
         self.check_schedule(config.schedule)
         self.check_mail(config.mail)
         self.check_engine(config)
+        self.check_plan(config)
+        self.check_units(config)
+        for key in ("template", "bulletin_template"):
+            name = getattr(config.notices, key)
+            if name and not (Path(name) if Path(name).is_absolute() else Path(self.source).parent / name).is_file():
+                self.fail(f"notices.{key}", f"模板文件不存在：{name}（相对于配置文件所在目录）")
         from govaudit.checks.registry import all_rules  # late: the registry imports rule modules
 
         known = {rule.id for rule in all_rules()}
@@ -402,6 +520,31 @@ class _Builder:
         extra = config.celery.redis_url
         if extra and not extra.startswith(("redis://", "rediss://", "unix://")):
             self.fail("celery.redis_url", f"应为 Redis 地址，如 redis://127.0.0.1:6379/1，实际为 {extra!r}")
+
+    def check_plan(self, config: Config) -> None:
+        from govaudit.plan import example_plan
+
+        if config.plan.file and config.plan.example:
+            self.fail("plan.example", "file 和 example 只能填一个")
+        if config.plan.example:
+            try:
+                example_plan(config.plan.example)
+            except ConfigError as exc:
+                self.fail("plan.example", exc.detail)
+        elif config.plan.file:
+            plan_of(config)   # a bad plan file is an error now, naming its own file and line
+
+    def check_units(self, config: Config) -> None:
+        if not config.units:
+            return
+        names = {unit.name for unit in config.units}
+        for index, site in enumerate(config.sites):
+            if site.unit and site.unit not in names:
+                self.fail(f"sites[{index}].unit", f"责任单位“{site.unit}”不在 [[units]] 中；已配置的有：{'、'.join(sorted(names))}")
+        for index, unit in enumerate(config.units):
+            for address in unit.mail:
+                if "@" not in address or any(c in address for c in " ,;<>"):
+                    self.fail(f"units[{index}].mail", f"邮件地址格式错误：{address!r}")
 
     def check_schedule(self, schedule: ScheduleOptions) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

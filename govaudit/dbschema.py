@@ -69,3 +69,12 @@ probes = Table(
     Column("status", Integer), Column("error", Text), Column("elapsed_s", Float),
     Index("probes_by_site", "site", "at"),
 )
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site", Text, nullable=False), Column("fingerprint", Text, nullable=False), Column("state", Text, nullable=False),
+    Column("reason", Text, nullable=False), Column("until", Text), Column("user", Text, nullable=False),
+    Column("at", Text, nullable=False), Column("digest", Text, nullable=False), Column("rule", Text, nullable=False),
+    Column("url", Text, nullable=False), Column("title", Text, nullable=False),
+    Index("reviews_by_finding", "site", "fingerprint", "id"),
+)

@@ -21,7 +21,7 @@ from typing import Any
 from govaudit import __version__
 from govaudit.checks.facts import facts_reader
 from govaudit.checks.sitemodel.laws import LawLibrary
-from govaudit.config import Config, SiteConfig
+from govaudit.config import Config, SiteConfig, plan_of
 from govaudit.crawler.engine import Progress, crawl_site
 from govaudit.crawler.politeness import HostGate, LocalHostGate
 from govaudit.crawler.snapshot import CrawlNote, SiteSnapshot, now_iso
@@ -29,6 +29,7 @@ from govaudit.database import StoreTarget, shown
 from govaudit.errors import UsageError
 from govaudit.laws import active_library
 from govaudit.pipeline import JudgeRequest, PageWriter, commit, discard_site, judge_and_commit, judge_executor, judge_snapshot
+from govaudit.reports.annotate import annotate_document
 from govaudit.reports.document import RunInfo, SiteReport, build_document
 from govaudit.store import Store
 from govaudit.stored import StoredPages
@@ -110,12 +111,39 @@ def inspect_sites(config: Config, sites: list[SiteConfig], *, store_path: StoreT
         else:
             with judge_executor(config.run.judge) as executor:
                 reports = asyncio.run(_audit_all(config, todo, today, laws, store, run_id, progress, executor))
-        info = store.run_info(run_id)
-        order = {s.name: i for i, s in enumerate(sites)}
-        entries = sorted(store.site_entries(run_id), key=lambda e: order.get(e["name"], len(order)))
-        document = build_document(RunInfo(run_id, info["started_at"], now_iso(), info["today"]), [], __version__)
-        document["sites"] = entries
+        document = run_document(store, config, run_id, [s.name for s in sites])
     return InspectionResult(run_id, reports, document, store_path)
+
+
+def run_document(store: Store, config: Config, run_id: str, order: list[str] | None = None) -> dict[str, Any]:
+    """report.json of a run as the store holds it, with the plan's tasks and the office's
+    reviews applied (reports/annotate.py); sites in `order`, then as they finished."""
+    info = store.run_info(run_id)
+    rank = {name: i for i, name in enumerate(order or [])}
+    entries = sorted(store.site_entries(run_id), key=lambda e: rank.get(e["name"], len(rank)))
+    document = build_document(RunInfo(run_id, info["started_at"], info["finished_at"] or now_iso(), info["today"]), [],
+                              __version__)
+    document["sites"] = entries
+    document = annotate_document(document, plan_of(config), store.reviews(), config.scoring)
+    for entry in document["sites"]:
+        entry["change"] = change_since_last(store.history_of(entry["name"]), entry, run_id,
+                                            store.audited_before(entry["name"], run_id))
+    return document
+
+
+def change_since_last(history: list[dict[str, Any]], entry: dict[str, Any], run_id: str,
+                      previous: bool) -> dict[str, Any]:
+    """新发现 / 仍存在 / 已整改 counts of a site in a run, leaving out findings set apart by review
+    (and counting one back from review as new);
+    `previous`: whether the site had been audited before (else everything is new)."""
+    counted = {f["fingerprint"]: f["severity"] for f in entry["findings"]}
+    returned = {f["fingerprint"] for f in entry["findings"] if (f.get("review") or {}).get("returned")}
+    seen = [row for row in history if row["fingerprint"] in counted and row["last_run"] == run_id]
+    new = [row for row in seen if row["first_run"] == run_id or row["fingerprint"] in returned]   # back from review: new again
+    return {"previous": previous,
+            "new": len(new), "new_veto": sum(1 for row in new if counted[row["fingerprint"]] == "veto"),
+            "persisting": len(seen) - len(new),
+            "fixed": sum(1 for row in history if row["fixed_run"] == run_id)}
 
 
 def rejudge_run(config: Config, store_path: StoreTarget, source_run: str, today: date) -> InspectionResult:
@@ -145,9 +173,7 @@ def rejudge_run(config: Config, store_path: StoreTarget, source_run: str, today:
             if isinstance(snapshot.pages, StoredPages):
                 snapshot.pages.close()
             reports.append(report)
-        info = store.run_info(run_id)
-        document = build_document(RunInfo(run_id, info["started_at"], now_iso(), info["today"]), [], __version__)
-        document["sites"] = store.site_entries(run_id)
+        document = run_document(store, config, run_id)
     return InspectionResult(run_id, reports, document, store_path)
 
 

@@ -15,14 +15,19 @@ from pathlib import Path
 from govaudit.config import MailOptions
 
 _TYPES = {".html": ("text", "html"), ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-          ".json": ("application", "json")}
+          ".json": ("application", "json"),
+          ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")}
 
 
-def build_message(options: MailOptions, subject: str, html: str, attachments: list[Path]) -> EmailMessage:
+def build_message(options: MailOptions, subject: str, html: str, attachments: list[Path], *,
+                  to: tuple[str, ...] | None = None, cc: tuple[str, ...] = ()) -> EmailMessage:
+    """To the office ([mail] recipients) unless `to` names others; `cc` copied."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = options.sender
-    message["To"] = ", ".join(options.recipients)
+    message["To"] = ", ".join(to if to is not None else options.recipients)
+    if cc:
+        message["Cc"] = ", ".join(cc)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="govaudit")
     message.set_content("本邮件为 HTML 格式，请使用支持 HTML 的邮件客户端查看；报告见附件。")

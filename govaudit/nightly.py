@@ -17,6 +17,7 @@ from govaudit.crawler.snapshot import now_iso
 from govaudit.errors import UsageError
 from govaudit.inspection import InspectionResult, ProgressFactory, finish_run, inspect_sites
 from govaudit.mail import build_message, send
+from govaudit.notices import mail_notices, write_notices
 from govaudit.reports.extras import write_run_extras
 from govaudit.reports.render import write_reports
 from govaudit.screenshots import capture as capture_screenshots
@@ -55,7 +56,13 @@ def run_all(config: Config, *, names: tuple[str, ...] = (), out: Path | None = N
     paths.update(write_run_extras(result, config, out_dir))
     with Store(database) as store:
         store.set_reports_dir(result.run_id, str(out_dir))
+        notices, paths["bulletin"] = write_notices(config, store, result.document, out_dir / "notices")
     mail_error = mail_reports(config, result, paths) if config.mail.enabled else None
+    if config.mail.enabled and config.notices.mail_after_run:
+        failed = {unit: error for unit, error in mail_notices(config, result.document, notices).items() if error}
+        if failed:
+            mail_error = "；".join([*([mail_error] if mail_error else []),
+                                   *(f"{unit} 的整改通知未能发出：{error}" for unit, error in failed.items())])
     finish_run(database, result.run_id, config)
     return RunOutcome(result, paths, mail_error)
 

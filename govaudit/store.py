@@ -29,11 +29,13 @@ from govaudit.dbschema import (
     not_checked,
     pages,
     probes,
+    reviews,
     runs,
     site_results,
     snapshots,
 )
 from govaudit.faults import pause_point
+from govaudit.review import Review, ReviewState
 from govaudit.stored import FactsReader, StoredRow, with_stored_pages
 from govaudit.stored import record_meta as _record_meta
 
@@ -258,6 +260,13 @@ class Store:
                 series.append({"run": run_id, "today": today, "verdict": verdict, "score": score, "counts": counts})
         return series
 
+    def audited_before(self, site: str, run_id: str) -> bool:
+        """Whether the site has a result in a run started before `run_id`."""
+        started = select(runs.c.started_at).where(runs.c.id == run_id).scalar_subquery()
+        with self._read() as connection:
+            return connection.execute(select(site_results.c.run_id).join(runs, runs.c.id == site_results.c.run_id)
+                                      .where(site_results.c.site == site, runs.c.started_at < started).limit(1)).first() is not None
+
     def history_of(self, site: str) -> list[dict[str, Any]]:
         with self._read() as connection:
             rows = connection.execute(select(*(finding_history.c[key] for key in _HISTORY_KEYS))
@@ -269,6 +278,40 @@ class Store:
 
     def set_reports_dir(self, run_id: str, path: str) -> None:
         self._set_run(run_id, reports_dir=path)
+
+    # -- the office's review of findings (govaudit/review.py) ------------------------------------
+
+    def add_review(self, review: Review) -> None:
+        with self._write() as connection:
+            connection.execute(insert(reviews).values(
+                site=review.site, fingerprint=review.fingerprint, state=review.state.value, reason=_clean(review.reason),
+                until=review.until, user=review.user, at=review.at, digest=review.digest, rule=review.rule,
+                url=_clean(review.url), title=_clean(review.title)))
+
+    def reviews(self, site: str | None = None) -> dict[tuple[str, str], Review]:
+        """The current review of each (site, fingerprint): its newest mark."""
+        newest = select(func.max(reviews.c.id)).group_by(reviews.c.site, reviews.c.fingerprint)
+        query = select(reviews).where(reviews.c.id.in_(newest))
+        if site is not None:
+            query = query.where(reviews.c.site == site)
+        with self._read() as connection:
+            found = [_review(row._mapping) for row in connection.execute(query)]
+        return {(r.site, r.fingerprint): r for r in found}
+
+    def review_events(self, site: str, fingerprint: str | None = None) -> list[Review]:
+        """Every mark of a site's findings (or of one), oldest first."""
+        query = select(reviews).where(reviews.c.site == site).order_by(reviews.c.id)
+        if fingerprint is not None:
+            query = query.where(reviews.c.fingerprint == fingerprint)
+        with self._read() as connection:
+            return [_review(row._mapping) for row in connection.execute(query)]
+
+    def finding_sites(self, fingerprint: str) -> list[tuple[str, dict[str, Any]]]:
+        """(site, latest report.json finding) of every site whose history has this fingerprint."""
+        with self._read() as connection:
+            rows = connection.execute(select(finding_history.c.site, finding_history.c.data)
+                                      .where(finding_history.c.fingerprint == fingerprint)).all()
+        return [(site, json.loads(data)) for site, data in rows]
 
     # -- availability probes -----------------------------------------------------------------
 
@@ -330,6 +373,12 @@ def _update_history(connection: Connection, run_id: str, site: str, found: list[
             connection.execute(update(finding_history).where(finding_history.c.site == site,
                                                              finding_history.c.fingerprint == fp)
                                .values(fixed_run=run_id, fixed_at=now))
+
+
+def _review(row: Any) -> Review:
+    return Review(site=row["site"], fingerprint=row["fingerprint"], state=ReviewState(row["state"]), reason=row["reason"],
+                  user=row["user"], at=row["at"], until=row["until"], digest=row["digest"], rule=row["rule"],
+                  url=row["url"], title=row["title"])
 
 
 def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

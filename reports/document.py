@@ -5,10 +5,7 @@ Field names and shapes are the contract of ../shared/spec/interface.md: add, nev
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from govaudit.checks.base import Finding, NotChecked
@@ -39,13 +36,6 @@ class SiteReport:
         return f"<SiteReport {self.snapshot!r} findings={len(self.results.findings)}>"
 
 
-@cache
-def plan_tasks() -> dict[str, dict[str, str]]:
-    text = resources.files("govaudit.checks.data").joinpath("plan_tasks.toml").read_text("utf-8")
-    tasks: dict[str, dict[str, str]] = tomllib.loads(text)["tasks"]
-    return tasks
-
-
 def site_stats(snapshot: SiteSnapshot, duration_s: float) -> dict[str, Any]:
     targets: set[str] = set()
     crawled: set[str] = set()
@@ -63,11 +53,12 @@ def site_stats(snapshot: SiteSnapshot, duration_s: float) -> dict[str, Any]:
 
 
 def finding_json(finding: Finding, unit: str) -> dict[str, Any]:
-    task = plan_tasks().get(finding.task or "", {})
+    """A finding as judged; its plan task and review are added when the run is read
+    (reports/annotate.py), so they follow the office's current plan and marks."""
     return {
         "rule": finding.rule,
         "severity": finding.severity.value,
-        "task": finding.task,
+        "task": None,
         "basis": finding.basis,
         "url": finding.url,
         "message": finding.message,
@@ -76,8 +67,9 @@ def finding_json(finding: Finding, unit: str) -> dict[str, Any]:
         "title": finding.title,
         "severity_label": finding.severity.label,
         "unit": unit,
-        "task_lead": task.get("lead"),
+        "task_lead": None,
         "advice": finding.advice,
+        "on_homepage": finding.on_homepage,
     }
 
 

@@ -13,6 +13,7 @@ import jinja2
 
 from govaudit.checks.registry import all_rules
 from govaudit.faults import pause_point
+from govaudit.reports.grouping import FindingGroup, group_findings
 
 AREA_NAMES = {
     "site": "网站基本情况", "links": "链接可用性", "identity": "网站标识", "ipv6": "IPv6 支持",
@@ -64,16 +65,45 @@ def _safe_href(url: Any) -> str:
     return text if text.startswith(("http://", "https://")) else ""
 
 
-_SEVERITY_ORDER = {"veto": 0, "deduct": 1, "notice": 2}
+def findings_by_area(findings: list[dict[str, Any]]) -> list[tuple[str, list[FindingGroup]]]:
+    """[(area name, its groups of findings)], areas in the order their worst group comes."""
+    areas: dict[str, list[FindingGroup]] = {}
+    for group in group_findings(findings):
+        area = group.rule.split(".", 1)[0]
+        areas.setdefault(AREA_NAMES.get(area, area), []).append(group)
+    return list(areas.items())
 
 
-def findings_by_area(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """[(area name, findings sorted by severity)] in the order areas first appear by severity."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for finding in sorted(findings, key=lambda f: (_SEVERITY_ORDER[f["severity"]], f["rule"])):
-        area = finding["rule"].split(".", 1)[0]
-        groups.setdefault(AREA_NAMES.get(area, area), []).append(finding)
-    return list(groups.items())
+def headline_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The three lines at the top: vetoes, new since the last run, fixed."""
+    rules = {r.id: r.title for r in all_rules()}
+    sites = document["sites"]
+    changes = [s.get("change") or {} for s in sites]
+    return {
+        "vetoed": [(s["name"], [rules.get(r, r) for r in s.get("vetoed_by", [])]) for s in sites if s.get("vetoed_by")],
+        "failed": sum(1 for s in sites if s["verdict"] == "不合格"),
+        "has_history": any(c.get("previous") for c in changes),
+        "new": sum(c.get("new", 0) for c in changes),
+        "new_veto": sum(c.get("new_veto", 0) for c in changes),
+        "persisting": sum(c.get("persisting", 0) for c in changes),
+        "fixed": sum(c.get("fixed", 0) for c in changes),
+        "open": sum(len(s["findings"]) for s in sites),
+        "set_aside": sum(len(s.get("set_aside", [])) for s in sites),
+    }
+
+
+def task_note(document: dict[str, Any], area: str) -> str:
+    """'（珠高办〔2021〕50号 工作要点第30项）' for a report section, from the run's plan; '' without one."""
+    plan = document.get("plan")
+    if not plan:
+        return ""
+    rules = [r.id for r in all_rules() if r.area == area]
+    numbers = [t["number"] for t in plan["tasks"]
+               if any(r in t["rules"] or f"{area}.*" in t["rules"] for r in rules)]
+    if not numbers:
+        return ""
+    prefix = f"{plan['document']} " if plan.get("document") else ""
+    return f"（{prefix}工作要点第 {'、'.join(numbers)} 项）"
 
 
 def severity_counts(findings: list[dict[str, Any]]) -> dict[str, int]:
@@ -86,8 +116,8 @@ def severity_counts(findings: list[dict[str, Any]]) -> dict[str, int]:
 def render_html(document: dict[str, Any]) -> str:
     rules = {r.id: r for r in all_rules()}
     template = environment().get_template("report.html.j2")
-    return template.render(doc=document, rules=rules, labels=EVIDENCE_LABELS,
-                           by_area=findings_by_area, counts=severity_counts)
+    return template.render(doc=document, rules=rules, labels=EVIDENCE_LABELS, by_area=findings_by_area,
+                           counts=severity_counts, headline_of=headline_of, task_note=task_note)
 
 
 def write_reports(document: dict[str, Any], out_dir: Path) -> dict[str, Path]:

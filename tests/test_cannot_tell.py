@@ -162,7 +162,7 @@ def test_shipped_law_library_has_the_corrected_statuses() -> None:
 # -- the verdict -----------------------------------------------------------------------------
 
 def _finding(rule: str, severity: Severity) -> Finding:
-    return Finding(rule=rule, severity=severity, task=None, basis="", title="", url="http://a/", message="", evidence={})
+    return Finding(rule=rule, severity=severity, basis="", title="", url="http://a/", message="", evidence={})
 
 
 def test_verdict_names_the_vetoes_it_could_not_check() -> None:

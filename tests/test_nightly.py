@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -13,13 +12,10 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import Message
 from pathlib import Path
 
 import openpyxl
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from govaudit.cli import main
@@ -27,6 +23,7 @@ from govaudit.config import load_config
 from govaudit.nightly import probe_homepages, run_all
 from govaudit.store import Store
 from tests.conftest import TODAY
+from tests.support.mailbox import Inbox, mail_block, smtp_server
 from tests.support.pages import page
 from tests.support.server import Reply, TestSite
 
@@ -42,37 +39,13 @@ def write_config(tmp_path: Path, sites: list[tuple[str, str]], extra: str = "") 
     return path
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[int, _Inbox]]:
-    inbox = _Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
+def smtp() -> Iterator[tuple[int, Inbox]]:
+    with smtp_server() as server:
+        yield server
 
 
-def mail_block(port: int, **extra: str) -> str:
-    lines = [f'enabled = true\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nsender = "govaudit@gxq.gov.cn"\n'
-             'recipients = ["zwgk@gxq.gov.cn"]\nretries = 2\ntimeout_s = 5']
-    lines += [f'{k} = "{v}"' for k, v in extra.items()]
-    return "[mail]\n" + "\n".join(lines) + "\n"
-
-
-def test_run_mails_the_summary_with_both_reports(site: TestSite, smtp: tuple[int, _Inbox], tmp_path: Path) -> None:
+def test_run_mails_the_summary_with_both_reports(site: TestSite, smtp: tuple[int, Inbox], tmp_path: Path) -> None:
     port, inbox = smtp
     site.page("/", page("首页", '<a href="/gone.html">旧专题</a>'))
     config = load_config(write_config(tmp_path, [("门户", site.url("/"))], mail_block(port)))
@@ -99,7 +72,7 @@ def test_mail_failure_is_recorded_and_reports_stay(site: TestSite, tmp_path: Pat
     assert info["mail_status"] == "failed" and info["finished_at"]
 
 
-def test_mail_test_command_and_credentials_from_environment(smtp: tuple[int, _Inbox], tmp_path: Path,
+def test_mail_test_command_and_credentials_from_environment(smtp: tuple[int, Inbox], tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     port, inbox = smtp
     config = write_config(tmp_path, [], mail_block(port, username_env="GOVAUDIT_TEST_SMTP_USER"))

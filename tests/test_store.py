@@ -13,7 +13,7 @@ import pytest
 import govaudit.database
 from govaudit.crawler.bodies import compress
 from govaudit.crawler.snapshot import Attempt, FetchOutcome, Link, PageRecord, SiteSnapshot
-from govaudit.database import StoreUnavailable
+from govaudit.database import HEAD_REVISION, StoreUnavailable
 from govaudit.store import Store
 from govaudit.stored import StoredPages, StoredRow
 
@@ -189,8 +189,6 @@ def test_the_schema_is_alembics_newest_on_both(target: str) -> None:
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
-    from govaudit.database import HEAD_REVISION
-
     config = AlembicConfig()
     config.set_main_option("script_location", str(Path(govaudit.database.__file__).parent / "migrations"))
     assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
@@ -233,7 +231,7 @@ def test_a_store_from_before_alembic_is_upgraded_keeping_its_data(tmp_path: Path
     with Store(path) as store:
         assert store.run_info("old")["tool_version"] == "0.0.9"
         assert store.query("SELECT message, fingerprint FROM findings") == [("旧问题", None)]
-        assert store.query("SELECT version_num FROM alembic_version") == [("0002",)]
+        assert store.query("SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
         assert store.law_library_csv() is None   # a table of a later schema exists now
         store.start_run("new", "nightly", NOW, "2026-11-26", "0.1", source_run="old")
 
@@ -265,7 +263,7 @@ def test_a_migration_that_fails_midway_leaves_the_store_as_it_was(tmp_path: Path
     monkeypatch.setattr(command, "upgrade", real_upgrade)
     govaudit.database._migrated.discard(govaudit.database.store_url(path))
     with Store(path) as store:
-        assert store.query("SELECT version_num FROM alembic_version") == [("0002",)]
+        assert store.query("SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
 
 
 def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ def test_bom_wins_and_unknown_label_falls_through() -> None:
 
 
 def _finding(rule: str, severity: Severity, on_homepage: bool = False) -> Finding:
-    return Finding(rule=rule, severity=severity, task="30", basis="b", title="t", url="u", message="m",
+    return Finding(rule=rule, severity=severity, basis="b", title="t", url="u", message="m",
                    evidence={}, on_homepage=on_homepage)
 
 

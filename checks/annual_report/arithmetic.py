@@ -30,7 +30,6 @@ RULE = Rule(
     id="annual_report.arithmetic",
     title="年度报告数据不平衡",
     severity=Severity.DEDUCT,
-    task="39",
     basis=BASIS + "（表三“本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和”）",
     explanation="逐列核对表三的勾稽关系（一 + 二 = 三(七)总计 + 四），(七)总计等于各办理结果之和，每行总计等于六类申请人之和；"
                 "表四每组的总计等于维持、纠正、其他、尚未审结之和。空白单元格按 0 计算（另作格式提示）。"

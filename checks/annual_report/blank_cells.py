@@ -26,7 +26,6 @@ RULE = Rule(
     id="annual_report.blank_cells",
     title="年度报告表格留空未填 0",
     severity=Severity.NOTICE,
-    task="39",
     basis=BASIS,
     explanation="表格中数量为零的单元格应填写 0，不应留空（计算时按 0 处理）。",
     messages={"default": "{title}的{table}有 {count} 个单元格留空，应填写 0"},

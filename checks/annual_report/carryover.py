@@ -33,7 +33,6 @@ RULE = Rule(
     id="annual_report.carryover",
     title="上年结转数与上年度报告不符",
     severity=Severity.NOTICE,
-    task="39",
     basis=BASIS,
     explanation="本年度表三“二、上年结转政府信息公开申请数量”总计应等于上一年度报告“四、结转下年度继续办理”总计。",
     messages={"default": "{title}的上年结转为 {carried_in} 件，上一年度报告的结转下年度为 {previous_carried_out} 件"},

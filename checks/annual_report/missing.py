@@ -34,7 +34,6 @@ RULE = Rule(
     id="annual_report.missing",
     title="未按期公开政府信息公开工作年度报告",
     severity=Severity.DEDUCT,
-    task="39",
     basis=BASIS,
     explanation="按检查基准日确定应公开的上一年度报告；部门应在次年 1月31日前、政府本级（门户网站）应在 3月31日前公开。"
                 "未找到报告，或报告发布日期晚于期限。",

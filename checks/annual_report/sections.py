@@ -26,7 +26,6 @@ RULE = Rule(
     id="annual_report.sections",
     title="年度报告缺少规定的部分",
     severity=Severity.DEDUCT,
-    task="39",
     basis=BASIS,
     explanation="年度报告应有六个部分：总体情况、主动公开、收到和处理申请、行政复议和行政诉讼、存在的主要问题及改进、"
                 "其他需要报告的事项（标题按含义宽松匹配）。",

@@ -46,7 +46,6 @@ RULE = Rule(
     id="annual_report.tables",
     title="年度报告表格缺失或格式不符",
     severity=Severity.DEDUCT,
-    task="39",
     basis=BASIS,
     explanation="应有主动公开情况表、收到和处理申请情况表、行政复议和行政诉讼情况表；2021 年及以后的报告应使用 2021 年格式"
                 "（不予处理、其他处理等分项细化）。",

@@ -41,7 +41,6 @@ RULE = Rule(
     id="annual_report.text_mismatch",
     title="年度报告正文数字与表格不一致",
     severity=Severity.NOTICE,
-    task="39",
     basis=BASIS,
     explanation="正文中“共收到政府信息公开申请××件”“上年结转××件”等数字与表三总计列对照。",
     messages={"default": "{title}正文写“{prose}”，表三{what}总计为 {table}"},

@@ -1,4 +1,4 @@
-"""annual_report.work_points: the report does not account for the year's 工作要点 (plan task 50)."""
+"""annual_report.work_points: the report does not account for the year's 工作要点 (the work plan asks for it)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ RULE = Rule(
     id="annual_report.work_points",
     title="年度报告未报告工作要点落实情况",
     severity=Severity.NOTICE,
-    task="50",
-    basis="珠高办〔2021〕50号 工作要点第50项（各部门贯彻落实要点的主要情况纳入年度报告）",
+    basis="《中华人民共和国政府信息公开条例》第五十条；政务公开工作要点（各部门贯彻落实要点的主要情况纳入年度报告）",
     explanation="年度报告正文中应有对本年度政务公开工作要点落实情况的说明（查找“工作要点”等字样）。",
     messages={"default": "{title}中未见对年度政务公开工作要点落实情况的说明"},
     check=check,

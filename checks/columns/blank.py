@@ -23,7 +23,6 @@ RULE = Rule(
     id="columns.blank",
     title="空白栏目",
     severity=Severity.DEDUCT,
-    task="30",
     basis=BASIS_19,
     explanation="栏目页除页面模板（导航、页脚等各页相同的文字）外没有内容，或显示“暂无信息”“栏目建设中”等，"
                 "且没有列表、附件、嵌入页面。",

@@ -57,7 +57,6 @@ RULE = Rule(
     id="columns.stale",
     title="栏目更新不及时",
     severity=Severity.DEDUCT,
-    task="30",
     basis=BASIS_19,
     explanation="按栏目名称分类：动态/要闻类 14 天、通知公告/政策文件类 183 天（其他栏目默认不判断，均可配置），"
                 "以列表中最新一条的日期（抓取到正文页时以正文页日期为准）计算距检查基准日的天数；"

@@ -32,7 +32,6 @@ RULE = Rule(
     id="columns.stale_veto",
     title="栏目不更新（单项否决）",
     severity=Severity.VETO,
-    task="30",
     basis=BASIS_19,
     explanation="19号单项否决：(a) 动态/要闻类栏目 2 周未更新与一级通知公告/政策文件类栏目 6 个月未更新合计 5 个及以上；"
                 "(b) 应更新未更新栏目 10 个及以上；(c) 空白栏目 5 个及以上。阈值可配置。",

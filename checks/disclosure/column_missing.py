@@ -24,7 +24,6 @@ RULE = Rule(
     id="disclosure.column_missing",
     title="未设置政府信息公开专栏",
     severity=Severity.DEDUCT,
-    task="30",
     basis=BASIS_ORDINANCE + "第二十三条；国办公开办函〔2019〕61号",
     explanation="首页或首页下一层页面上应有名为“政府信息公开”（或同义名称）的专栏入口。",
     messages={"default": "首页及其下一层页面上没有找到政府信息公开专栏的入口"},

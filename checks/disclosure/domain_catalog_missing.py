@@ -34,8 +34,7 @@ RULE = Rule(
     id="disclosure.domain_catalog_missing",
     title="基层政务公开标准目录缺少领域",
     severity=Severity.DEDUCT,
-    task="32",
-    basis="国办发〔2019〕54号；珠高办〔2021〕50号 工作要点第32、33项",
+    basis="国办发〔2019〕54号《关于全面推进基层政务公开标准化规范化工作的指导意见》",
     explanation="对配置为基层单位的网站，逐一查找 26 个领域的标准目录栏目；没有栏目且未涉及领域说明中也未列出的，即为缺少。"
                 "后五个领域名称未经核实，见 checks/data/disclosure.toml。",
     messages={"default": "未见“{domain}”领域的基层政务公开标准目录，也没有未涉及该领域的说明"},

@@ -36,7 +36,6 @@ RULE = Rule(
     id="disclosure.guide_incomplete",
     title="政府信息公开指南要素不全",
     severity=Severity.DEDUCT,
-    task="30",
     basis=BASIS_ORDINANCE + "第十二条",
     explanation="指南应写明信息的分类、编排体系、获取方式，以及工作机构的名称、办公地址、办公时间、联系电话、传真号码、"
                 "互联网联系方式；逐项在指南正文中查找。",

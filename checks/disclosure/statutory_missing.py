@@ -35,7 +35,6 @@ RULE = Rule(
     id="disclosure.statutory_missing",
     title="法定主动公开内容缺项",
     severity=Severity.DEDUCT,
-    task="30",
     basis=BASIS_ORDINANCE + "第二十条、第二十一条",
     explanation="按条例第二十条第（一）至（十四）项（第十五项为兜底条款，不单独检查），以及市、县级单位的第二十一条，"
                 "逐类在全站栏目和文件标题中查找；有对应栏目或文件即视为已公开，并在报告清单中写明在哪里找到。",

@@ -32,7 +32,6 @@ RULE = Rule(
     id="disclosure.subcolumn_missing",
     title="专栏缺少必设子栏目",
     severity=Severity.DEDUCT,
-    task="30",
     basis=BASIS_ORDINANCE + "第十二条、第二十条、第五十条；国办公开办函〔2019〕61号",
     explanation="政府信息公开专栏应设政府信息公开指南、政府信息公开制度、法定主动公开内容、政府信息公开年报四个栏目，"
                 "按含义匹配（同义名称见 checks/data/disclosure.toml），在全站任何页面找到入口即视为具备。",

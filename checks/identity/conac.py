@@ -44,7 +44,6 @@ RULE = Rule(
     id="identity.conac",
     title="缺少党政机关网站标识",
     severity=Severity.DEDUCT,
-    task="30",
     basis="国办发〔2017〕47号《政府网站发展指引》（党政机关网站标识应放置在每个页面底部中间位置）",
     explanation="每个页面应有党政机关网站标识（链接到 conac.cn 的红色标识图片或其加载脚本）。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面未见党政机关网站标识"},

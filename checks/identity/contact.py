@@ -30,7 +30,6 @@ RULE = Rule(
     id="identity.contact",
     title="未列明联系方式",
     severity=Severity.NOTICE,
-    task="30",
     basis="国办发〔2017〕47号《政府网站发展指引》（页面底部功能区列明联系方式）",
     explanation="页面底部应有联系方式（联系电话、邮箱、联系我们等）。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面未见联系方式"},

@@ -36,7 +36,6 @@ RULE = Rule(
     id="identity.icp",
     title="ICP备案编号缺失或格式错误",
     severity=Severity.DEDUCT,
-    task="30",
     basis="国办发〔2017〕47号《政府网站发展指引》（页面底部功能区列明 ICP 备案编号）",
     explanation="页面底部应列明 ICP 备案编号，形如“粤ICP备12345678号”或“粤ICP备12345678号-1”。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明 ICP 备案编号",

@@ -39,7 +39,6 @@ RULE = Rule(
     id="identity.police",
     title="公安机关备案编号缺失或格式错误",
     severity=Severity.DEDUCT,
-    task="30",
     basis="国办发〔2017〕47号《政府网站发展指引》（页面底部功能区列明公安机关备案标识）",
     explanation="页面底部应列明公安机关备案编号，形如“粤公网安备 44040202000001号”（14 位数字）。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明公安机关备案编号",

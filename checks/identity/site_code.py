@@ -40,7 +40,6 @@ RULE = Rule(
     id="identity.site_code",
     title="网站标识码缺失或格式错误",
     severity=Severity.DEDUCT,
-    task="30",
     basis="国办发〔2017〕47号《政府网站发展指引》（页面底部功能区列明网站标识码）",
     explanation="页面底部应列明网站标识码：地方网站为 10 位数字，国务院部门为 bm 加 8 位数字。"
                 "页面上的文字、图片说明文字（alt）或 SiteIDCode 元数据中有格式正确的标识码即视为已列明。",

@@ -29,7 +29,6 @@ RULE = Rule(
     id="identity.site_code_mismatch",
     title="网站标识码与页面元数据不一致",
     severity=Severity.NOTICE,
-    task="30",
     basis="国办发〔2017〕47号《政府网站发展指引》（页面底部功能区列明网站标识码；页面元数据 SiteIDCode）",
     explanation="页面头部 <meta name=\"SiteIDCode\"> 中的网站标识码与页面底部显示的标识码不同，其中之一有误，需对照网站备案信息核实。",
     messages={"malformed": "{pages_affected}/{pages_checked} 个页面的网站标识码前后不一致：{seen}"},

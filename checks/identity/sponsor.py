@@ -28,7 +28,6 @@ RULE = Rule(
     id="identity.sponsor",
     title="未列明网站主办单位",
     severity=Severity.DEDUCT,
-    task="30",
     basis="国办发〔2017〕47号《政府网站发展指引》（页面底部功能区列明网站主办单位）",
     explanation="页面底部应写明“主办：××”或“主办单位：××”。",
     messages={"missing": "{pages_affected}/{pages_checked} 个页面底部未列明网站主办单位"},

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from govaudit.crawler.snapshot import DnsAnswer, FamilyFetch, HostDns, Ipv6Probe, SiteSnapshot
 
-BASIS = "珠高办〔2021〕50号 工作要点第31项；国家IPv6发展监测平台政府网站IPv6支持度指标"
+BASIS = "国家IPv6发展监测平台政府网站IPv6支持度指标"
 
 _STATUS_WORDS = {
     "ok": "有记录", "nodata": "无记录", "nxdomain": "域名不存在", "timeout": "查询超时",

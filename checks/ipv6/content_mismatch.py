@@ -33,7 +33,6 @@ RULE = Rule(
     id="ipv6.content_mismatch",
     title="IPv6 与 IPv4 首页内容不一致",
     severity=Severity.DEDUCT,
-    task="31",
     basis=BASIS + "（首页内容一致性）",
     explanation="通过两种协议各取一次首页（最多 500 KB），去掉每次请求都会变化的内容（nonce、CSRF 令牌、__VIEWSTATE、"
                 "时间戳、会话号）后逐行比较，差异超过容差（默认 10%，可配置）即为不一致。",

@@ -52,7 +52,6 @@ RULE = Rule(
     id="ipv6.depth",
     title="二级、三级链接 IPv6 支持率不足",
     severity=Severity.DEDUCT,
-    task="31",
     basis=BASIS + "（二级、三级内链IPv6支持率）",
     explanation="对首页下一层（二级）和两层（三级）的站内页面逐一通过 IPv6 请求（每级最多 200 页，可配置），"
                 "计算能正常打开的比例；任一级低于阈值（默认 90%，可配置）即为不足。",

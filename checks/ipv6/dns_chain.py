@@ -36,7 +36,6 @@ RULE = Rule(
     id="ipv6.dns_chain",
     title="域名服务器不支持 IPv6",
     severity=Severity.NOTICE,
-    task="31",
     basis=BASIS + "（完整的IPv6域名授权体系）",
     explanation="查询网站所在域的 NS 记录及每台域名服务器的 AAAA 记录；具有 IPv6 地址的域名服务器少于配置要求"
                 "（默认 1 台，internet.nl 要求 2 台）时提示。",

@@ -37,7 +37,6 @@ RULE = Rule(
     id="ipv6.no_aaaa",
     title="网站域名没有 IPv6 地址（AAAA 记录）",
     severity=Severity.DEDUCT,
-    task="31",
     basis=BASIS + "（网站域名IPv6地址解析能力）",
     explanation="查询网站主机名（及首页跳转后的主机名）的 AAAA 记录；DNS 超时或服务器失败列入未检查，不判为没有 AAAA。",
     messages={"default": "{host} 只有 IPv4 地址（A 记录 {a}），没有 AAAA 记录，IPv6 用户无法访问"},

@@ -37,7 +37,6 @@ RULE = Rule(
     id="ipv6.slow",
     title="IPv6 访问明显慢于 IPv4",
     severity=Severity.NOTICE,
-    task="31",
     basis=BASIS + "（IPv6 访问时延）",
     explanation="比较首页通过两种协议的建立连接时间和整页时间，劣化比 (IPv6−IPv4)/IPv4 超过上限（默认 100%）"
                 "且绝对差超过 0.2 秒（均可配置，未经核实的默认值）时提示。单次测量，仅供参考。",

@@ -30,7 +30,6 @@ RULE = Rule(
     id="ipv6.subresource",
     title="页面引用的外部资源不支持 IPv6",
     severity=Severity.NOTICE,
-    task="31",
     basis=BASIS,
     explanation="列出页面所引用脚本、样式、图片、框架页所在的其他主机，查询其 AAAA 记录；没有 AAAA 的主机会让纯 IPv6 用户看到残缺的页面。",
     messages={"default": "{count} 个外部资源主机没有 IPv6 地址：{hosts}"},

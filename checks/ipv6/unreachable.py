@@ -36,7 +36,6 @@ RULE = Rule(
     id="ipv6.unreachable",
     title="首页无法通过 IPv6 访问",
     severity=Severity.DEDUCT,
-    task="31",
     basis=BASIS + "（首页IPv6可访问）",
     explanation="分别连接 A 记录和 AAAA 记录的地址（Host 头和 SNI 为网站域名）请求首页；有 AAAA 记录但 IPv6 连接失败、"
                 "超时或返回 5xx 即为不可访问。IPv4 同样失败、或 IPv6 返回 401/403/429 的，列入未检查。",

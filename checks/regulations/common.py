@@ -14,7 +14,7 @@ from govaudit.checks.sitemodel.laws import Law, LawLibrary
 from govaudit.checks.sitemodel.lists import visible_text
 from govaudit.crawler.snapshot import SiteSnapshot
 
-BASIS_25 = "珠高办〔2021〕50号 工作要点第25项（对照中国政府法制信息网行政法规库的国家正式版本更新行政法规文本）"
+BASIS_25 = "行政法规文本以中国政府法制信息网行政法规库公布的国家正式版本为准"
 BASIS_ORDINANCE = "《中华人民共和国政府信息公开条例》（国务院令第711号）"
 LIBRARY_WORDS = ["规范性文件", "规章"]
 _LAW_TITLE = re.compile(r"(法|条例|规定|办法|细则)$")

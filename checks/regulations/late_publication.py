@@ -44,7 +44,6 @@ RULE = Rule(
     id="regulations.late_publication",
     title="文件公开超过 20 个工作日",
     severity=Severity.NOTICE,
-    task="27",
     basis=BASIS_ORDINANCE + "第二十六条",
     explanation="页面同时标有成文日期和发布日期的，计算两者之间的工作日（不含周末和法定节假日，调休上班日计入），"
                 "超过 20 个工作日即提示。",

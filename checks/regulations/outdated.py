@@ -41,7 +41,6 @@ RULE = Rule(
     id="regulations.outdated",
     title="法规文本不是现行版本",
     severity=Severity.DEDUCT,
-    task="25",
     basis=BASIS_25,
     explanation="识别网站上的法律、行政法规全文页面（标题与参考库一致），从成文日期、题注中的公布/修订/修正日期、"
                 "标题括号中的年份读出页面所示版本，早于参考库中的最新版本即为未更新（相差 120 天内视为同一版本，可配置）。"

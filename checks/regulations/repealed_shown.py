@@ -51,8 +51,7 @@ RULE = Rule(
     id="regulations.repealed_shown",
     title="已废止的法规文件仍显示为有效",
     severity=Severity.DEDUCT,
-    task="25",
-    basis=BASIS_25 + "；工作要点第27项（规范性文件动态更新调整）",
+    basis=BASIS_25 + "；规范性文件应动态更新调整",
     explanation="参考库标为已废止的法律、行政法规，页面上没有“废止/失效”标注的；以及网站上另一份文件已声明废止"
                 "（“……（××〔年〕号）同时废止”），而本文件仍标为“有效”的。",
     messages={"law": "《{title}》已于参考库中标为{status}，网站仍未标注失效（参考库快照 {library_snapshot}）",

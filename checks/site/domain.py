@@ -36,7 +36,6 @@ RULE = Rule(
     id="site.domain",
     title="域名不规范",
     severity=Severity.NOTICE,
-    task="28",
     basis="国办发〔2017〕47号《政府网站发展指引》（政府网站使用 .gov.cn 或 .政务 域名）",
     explanation="网站（首页跳转后的）主机名应以 .gov.cn 或 .政务 结尾。本地测试主机（IP 地址、localhost）不检查。",
     messages={"default": "网站域名“{host}”不在 .gov.cn 或 .政务 之下"},

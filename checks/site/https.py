@@ -29,7 +29,6 @@ RULE = Rule(
     id="site.https",
     title="HTTPS 证书无效",
     severity=Severity.NOTICE,
-    task="28",
     basis="国办发〔2017〕47号《政府网站发展指引》（网站安全防护）",
     explanation="网站通过 HTTPS 访问时证书校验失败（过期、自签名、与域名不符）。访问者会看到浏览器安全警告；"
                 "检查程序记录后以不校验证书的方式继续读取，其他检查不受影响。",

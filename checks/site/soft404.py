@@ -28,7 +28,6 @@ RULE = Rule(
     id="site.soft404",
     title="不存在的页面返回 200",
     severity=Severity.NOTICE,
-    task="30",
     basis="国办发〔2017〕47号《政府网站发展指引》（错误页面应返回 404 并引导用户）",
     explanation="请求每个站点主机上一个虚构的地址；返回 200（含重定向到首页）说明失效页面无法与正常页面区分，死链也难以被发现。",
     messages={"default": "虚构地址 {probe_url} 返回 HTTP {status}（页面标题“{title}”），不存在的页面未返回 404"},

@@ -38,7 +38,6 @@ RULE = Rule(
     id="site.unreachable",
     title="首页无法访问",
     severity=Severity.VETO,
-    task="28",
     basis="国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决指标“站点无法访问”",
     explanation="请求首页（超时、连接错误、429 和 5xx 按退避重试），仍无法正常打开则记录每次尝试的结果。",
     messages={"default": "首页无法访问：{tries} 次尝试均失败，最后一次为 {seen}"},

@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
-from govaudit.config import Config, CrawlLimits, Network, Politeness, RegulationOptions, RetryPolicy, SiteConfig
+from govaudit.config import (
+    Config,
+    CrawlLimits,
+    Network,
+    NoticeOptions,
+    PlanOptions,
+    Politeness,
+    RegulationOptions,
+    RetryPolicy,
+    SiteConfig,
+    UnitConfig,
+)
 from govaudit.demo.server import DEPARTMENT, PORTAL, demo_resolve_map
+
+OFFICE = "珠海高新区党政办公室（演示）"
+UNITS = (UnitConfig(name=OFFICE, mail=("zwgk@demo.invalid",), contact="宣传科 0756-0000000（演示）"),
+         UnitConfig(name="珠海高新区科技创新局（演示）", mail=("kcj@demo.invalid",), contact="办公室（演示）"))
+# What `govaudit serve --config <out>/config.toml` reads: the demo's store, plan and units.
+_WORKBENCH_CONFIG = """# govaudit demo: the workbench over the demo's results (govaudit serve --config this file).
+[store]
+path = "govaudit.sqlite"
+
+[plan]
+example = "zhuhai-gaoxin-2021"
+
+[notices]
+office = "{office}"
+{units}"""
 
 
 def demo_config(port: int) -> Config:
     base = Config()
     return base.replace(
+        plan=PlanOptions(example="zhuhai-gaoxin-2021"),
+        notices=NoticeOptions(office=OFFICE),
+        units=UNITS,
         crawl=dataclasses.replace(CrawlLimits(), max_pages=100, max_site_seconds=120.0),
         # Loopback answers at once: short waits keep the demo quick; retries still happen.
         retry=dataclasses.replace(RetryPolicy(), timeout_s=5.0, backoff_s=0.2),
@@ -21,8 +51,19 @@ def demo_config(port: int) -> Config:
         regulations=dataclasses.replace(RegulationOptions(), library_site_kinds=("portal", "department")),
         sites=(
             SiteConfig(name="高新区门户网站（演示）", url=f"http://{PORTAL}:{port}/",
-                       unit="珠海高新区党政办公室（演示）", kind="portal"),
+                       unit=OFFICE, kind="portal"),
             SiteConfig(name="科技创新局网站（演示）", url=f"http://{DEPARTMENT}:{port}/",
                        unit="珠海高新区科技创新局（演示）", kind="department"),
         ),
     )
+
+
+def write_workbench_config(out_dir: Path) -> Path:
+    """<out>/config.toml for `govaudit serve` over the demo (users added later are kept)."""
+    path = out_dir / "config.toml"
+    if path.exists():
+        return path
+    units = "".join(f'\n[[units]]\nname = "{u.name}"\nmail = {list(u.mail)!r}\ncontact = "{u.contact}"\n'.replace("'", '"')
+                    for u in UNITS)
+    path.write_text(_WORKBENCH_CONFIG.format(office=OFFICE, units=units), encoding="utf-8")
+    return path
