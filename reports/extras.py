@@ -19,7 +19,7 @@ from govaudit.store import Store
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-_VERDICT_ORDER = {"不合格": 0, "无法判定": 1, "合格": 2}
+VERDICT_ORDER = {"不合格": 0, "无法判定": 1, "合格": 2}
 _SEVERITY_LABELS = {"veto": "单项否决", "deduct": "扣分", "notice": "提示"}
 
 
@@ -46,7 +46,7 @@ def summary_data(store: Store, run_id: str, document: dict[str, Any], plan: Plan
             task["findings"] += 1
             task["sites"].add(entry["name"])
             task["units"].add(entry["unit"] or "未配置")
-    sites.sort(key=lambda s: (_VERDICT_ORDER.get(s["entry"]["verdict"], 3), s["entry"]["score"] or 0))
+    sites.sort(key=lambda s: (VERDICT_ORDER.get(s["entry"]["verdict"], 3), s["entry"]["score"] or 0))
     task_rows = []
     for planned in plan.tasks:
         found = tasks.get(planned.number, {"findings": 0, "sites": set(), "units": set()})
@@ -97,7 +97,7 @@ def ledger_rows(store: Store, run_id: str, document: dict[str, Any],
     fixed_rows: list[list[Any]] = []
     apart_rows: list[list[Any]] = []
     for entry in document["sites"]:
-        reviews = {f["fingerprint"]: f.get("review") for f in entry["findings"]}
+        current = {f["fingerprint"]: f for f in entry["findings"]}
         for finding in entry.get("set_aside", []):
             review = finding["review"]
             apart_rows.append([entry["unit"], entry["name"], finding.get("title", finding["rule"]), finding["message"],
@@ -115,12 +115,13 @@ def ledger_rows(store: Store, run_id: str, document: dict[str, Any],
                 continue
             if row["last_run"] != run_id:
                 continue  # not seen in this run and not settled either: left out of this ledger
-            review = reviews.get(row["fingerprint"])
+            annotated = current.get(row["fingerprint"], {})
+            review = annotated.get("review")
             open_rows.append([len(open_rows) + 1, entry["unit"], entry["name"], finding.get("title", finding["rule"]),
                               finding["message"], finding["basis"], first,
                               "新发现" if review and review.get("returned") else standing(row, run_id),
                               review["label"] if review else "", deadline_of(config, row["severity"], first),
-                              finding["url"], row["fingerprint"]])
+                              finding["url"], row["fingerprint"], annotated.get("task_basis") or ""])
     return open_rows, fixed_rows, apart_rows
 
 
@@ -133,7 +134,7 @@ def write_ledger(path: Path, open_rows: list[list[Any]], fixed_rows: list[list[A
     assert sheet is not None
     sheet.title = "整改台账"
     _fill(sheet, ["序号", "责任单位", "网站", "问题类型", "问题描述", "依据", "首次发现", "状态", "复核", "整改期限", "链接",
-                  "问题编号"], open_rows, widths=[6, 22, 22, 22, 60, 40, 12, 8, 8, 12, 50, 18])
+                  "问题编号", "工作要点任务"], open_rows, widths=[6, 22, 22, 22, 60, 40, 12, 8, 8, 12, 50, 18, 30])
     fixed = book.create_sheet("已整改")
     _fill(fixed, ["责任单位", "网站", "问题类型", "问题描述", "首次发现", "整改时间", "链接"], fixed_rows,
           widths=[22, 22, 22, 60, 12, 12, 50])

@@ -25,7 +25,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: igno
     result = CliRunner().invoke(main, ["demo", "--out", str(out), "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
     assert "report.html" in result.output
-    return {"doc": json.loads((out / "report.json").read_text("utf-8")), "out": out}
+    return {"doc": json.loads((out / "report.json").read_text("utf-8")), "out": out, "output": result.output}
 
 
 def test_demo_finds_every_seeded_defect_and_nothing_else(demo_report: dict) -> None:  # type: ignore[type-arg]
@@ -60,6 +60,24 @@ def test_demo_report_html_exists(demo_report: dict) -> None:  # type: ignore[typ
     html = (demo_report["out"] / "report.html").read_text("utf-8")
     assert "高新区门户网站（演示）" in html and "科技创新局网站（演示）" in html
     assert (demo_report["out"] / "govaudit.sqlite").exists()
+
+
+def test_demo_groups_its_dead_links_and_ends_with_the_workbench(demo_report: dict) -> None:  # type: ignore[type-arg]
+    html = (demo_report["out"] / "report.html").read_text("utf-8")
+    dead = [f for s in demo_report["doc"]["sites"] for f in s["findings"] if f["rule"] == "links.dead" and f["evidence"]["status"]]
+    hosts = {(f["evidence"]["link"].split("/")[2], f["evidence"]["status"]) for f in dead}
+    grouped = [(host, status) for host, status in hosts
+               if sum(1 for f in dead if (f["evidence"]["link"].split("/")[2], f["evidence"]["status"]) == (host, status)) > 1]
+    assert grouped, "the demo seeds several dead links to one host"
+    host, status = grouped[0]
+    assert f"处｜{host.split(':')[0]}：HTTP {status}" in html and "逐条列出" in html
+    cards = html.count("<small>links.dead</small></h4>")
+    every = sum(1 for s in demo_report["doc"]["sites"] for f in s["findings"] if f["rule"] == "links.dead")
+    assert 0 < cards < every        # one card per group, not one per link
+    assert "<h2>要点</h2>" in html and "单项否决：" in html
+    config = demo_report["out"] / "config.toml"
+    assert f"govaudit serve --config {config}" in demo_report["output"]
+    assert sorted(p.name for p in (demo_report["out"] / "notices").glob("*.docx"))[0].startswith("整改通知-")
 
 
 def test_inspect_with_resolve_maps_a_name_to_loopback(site: TestSite, tmp_path: Path) -> None:

@@ -95,6 +95,8 @@ def test_the_plan_file_sets_tasks_and_leads_in_every_output(site: TestSite, tmp_
     assert "珠高办" not in "".join(other_texts.values())
     assert "示例市政务公开办〔2024〕1号（示例）" in other_texts["summary.html"]
     assert "市政府办公室牵头" in other_texts["report.html"]
+    assert "示例市政务公开办〔2024〕1号（示例） 工作要点第5项" in other_texts["report.xlsx"]
+    assert "珠高办〔2021〕50号 工作要点第30项" in seed_texts["report.xlsx"]
     assert json.loads(other_texts["report.json"])["plan"]["title"] == "示例市2024年政务公开工作要点任务分工"
 
 
@@ -247,6 +249,7 @@ def test_login_csrf_and_escaping_in_the_workbench(site: TestSite, tmp_path: Path
         assert '<script>alert("x")</script>' not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
         assert "<script>alert(1)</script>" not in page
         assert "default-src 'none'" in client.get(f"{base}/").headers["content-security-policy"]
+        assert client.get(f"{base}/nope").status_code == 404 and "没有这个页面" in client.get(f"{base}/nope").text
         csv_text = client.get(f"{base}/false-positives.csv").text
         assert "'=HYPERLINK" in csv_text   # a spreadsheet shows it as text, never runs it
         assert dead["fingerprint"] in csv_text and "links.dead" in csv_text

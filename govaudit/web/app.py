@@ -35,7 +35,9 @@ from govaudit.config import Config, plan_of
 from govaudit.database import StoreTarget
 from govaudit.history import standing
 from govaudit.inspection import run_document
-from govaudit.reports.extras import summary_data
+from govaudit.plan import NO_PLAN
+from govaudit.reports.annotate import annotate_document
+from govaudit.reports.extras import VERDICT_ORDER, summary_data
 from govaudit.reports.render import AREA_NAMES, EVIDENCE_LABELS, findings_by_area, headline_of
 from govaudit.reports.render import environment as report_environment
 from govaudit.review import Review, ReviewError, ReviewState, new_review
@@ -93,9 +95,12 @@ class Workbench:
 
     def runs(self, request: Request) -> Response:
         with Store(self.store) as store:
+            reviews = store.reviews()
             rows = []
             for info in store.runs(limit=60):
-                entries = store.site_entries(info["id"])
+                reviewed = annotate_document({"run": {"today": info["today"]}, "sites": store.site_entries(info["id"])},
+                                             NO_PLAN, reviews, self.config.scoring)   # (verdicts as reviewed)
+                entries = reviewed["sites"]
                 rows.append({**info, "sites": len(entries), "failed": sum(1 for e in entries if e["verdict"] == "不合格")})
         return self.page(request, "runs.html.j2", runs=rows)
 
@@ -105,8 +110,7 @@ class Workbench:
             document = self.document(store, run_id)
             if document is None:
                 return self.not_found(request, f"没有运行 {run_id}")
-            rank = {"不合格": 0, "无法判定": 1, "合格": 2}
-            sites = sorted(document["sites"], key=lambda s: (rank.get(s["verdict"], 3), s["score"] or 0))
+            sites = sorted(document["sites"], key=lambda s: (VERDICT_ORDER.get(s["verdict"], 3), s["score"] or 0))
         return self.page(request, "run.html.j2", doc=document, sites=sites, headline=headline_of(document))
 
     def findings(self, request: Request) -> Response:
@@ -254,7 +258,7 @@ def create_app(config: Config, store: StoreTarget, host: str = "127.0.0.1") -> A
         Route("/login", bench.login, methods=["GET", "POST"]), Route("/logout", bench.logout, methods=["POST"]),
         Route("/review", bench.review, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(
+    app = Starlette(routes=routes, exception_handlers={404: _http_error, 405: _http_error}, middleware=[Middleware(
         SessionMiddleware, secret_key=secret, session_cookie="govaudit_session", max_age=config.serve.session_hours * 3600,
         same_site="strict", https_only=config.serve.https_only)])
     protected = asgi_csrf(app, signing_secret=secret, always_protect=_PROTECTED, cookie_secure=config.serve.https_only,
@@ -277,6 +281,13 @@ class _SecurityHeaders:
             await send(event)
 
         await self.app(scope, receive, with_headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    text = {404: "没有这个页面", 405: "不支持这种请求方式"}.get(status, "请求出错")
+    return HTMLResponse(f"<!DOCTYPE html><meta charset='utf-8'><title>{text}</title><p>{text}（{status}）。<a href='/'>返回首页</a></p>",
+                        status_code=status)
 
 
 async def _csrf_refused(scope: Scope, send: Send, message_id: Any) -> None:
