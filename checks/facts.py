@@ -22,11 +22,12 @@ import cattrs.preconf.json
 
 from govaudit.checks.identity.marks import IdentityFacts
 from govaudit.checks.pageread import read_document
+from govaudit.checks.privacy.scan import PrivacyFacts
 from govaudit.checks.registry import all_analysers
 from govaudit.checks.sitemodel.pagefacts import ModelFacts
 from govaudit.crawler.snapshot import PageRecord
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class PageFacts:
     model: ModelFacts | None = None    # checks/sitemodel: article, dates, list items, document metadata
     identity: IdentityFacts | None = None   # checks/identity: the six marks
     blocks: frozenset[int] | None = None    # checks/sitemodel: text block hashes (first pages only)
+    privacy: PrivacyFacts | None = None     # checks/privacy: personal numbers found, masked
 
 
 def analyse_page(record: PageRecord, document: str | None, today: date) -> PageFacts:
@@ -132,3 +134,7 @@ class StoredFacts:
     @property
     def blocks(self) -> frozenset[int] | None:
         return self.value.blocks if self.value is not None else None
+
+    @property
+    def privacy(self) -> PrivacyFacts | None:
+        return self.value.privacy if self.value is not None else None

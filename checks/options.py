@@ -9,7 +9,7 @@ Defaults marked [U] are unverified values the office may change; [V] are from th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Literal
 
 from annotated_types import Interval
 
@@ -44,6 +44,8 @@ class DisclosureOptions:
     # Site kinds whose 法定主动公开内容 is checked category by category: a department
     # publishes what its duties cover, so by default only portals are held to all 15.
     statutory_site_kinds: tuple[str, ...] = ("portal",)
+    # [U] A published 政务新媒体 list older than this is a notice (清单管理, 动态更新).
+    newmedia_list_days: Days = 365
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,20 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class ContentOptions:
+    """内容安全 (content.*): faked dates and word lists."""
+
+    future_tolerance_days: Annotated[int, Interval(ge=0, le=30)] = 1   # a site on Beijing time may be a day ahead
+    # The office's word lists (absolute paths once composed by govaudit.config; "" = none)
+    wording_file: str = ""                 # more wrong -> right entries, format of checks/data/wording.toml
+    sensitive_names_file: str = ""         # [[names]] name, note: e.g. officials removed from office
+    wording_severe: Literal["veto", "deduct", "notice"] = "veto"     # the 严重 list
+    wording_other: Literal["veto", "deduct", "notice"] = "notice"    # the 其他 list
+    sensitive_names_severity: Literal["veto", "deduct", "notice"] = "notice"
+    id_number_severity: Literal["veto", "deduct", "notice"] = "veto"   # privacy.id_number (19号 严重问题: a leak)
+
+
+@dataclass(frozen=True)
 class RuleOptions:
     """Everything the rules read, composed by govaudit.config.Config.rules."""
 
@@ -94,3 +110,4 @@ class RuleOptions:
     ipv6: Ipv6Options = field(default_factory=Ipv6Options)
     availability: AvailabilityOptions = field(default_factory=AvailabilityOptions)
     scoring: Scoring = field(default_factory=Scoring)
+    content: ContentOptions = field(default_factory=ContentOptions)

@@ -27,6 +27,7 @@ from annotated_types import Interval
 
 from govaudit.checks.options import (
     AvailabilityOptions,
+    ContentOptions,
     Deduction,
     DisclosureOptions,
     Freshness,
@@ -60,7 +61,7 @@ __all__ = ["AdminLevel", "AvailabilityOptions", "Config", "ConfigError", "CrawlL
            "ScheduleOptions", "Scoring", "SiteConfig", "SiteKind", "Store", "load_config", "parse_config",
            "parse_nameserver", "parse_resolve", "url_problem", "CeleryOptions", "config_dir", "store_target",
            "broker_url", "redis_url", "PlanOptions", "UnitConfig", "UserConfig", "ServeOptions", "NoticeOptions",
-           "plan_of", "unit_of"]
+           "plan_of", "unit_of", "ContentOptions"]
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class Config:
     mail: MailOptions = field(default_factory=MailOptions)
     celery: CeleryOptions = field(default_factory=CeleryOptions)
     scoring: Scoring = field(default_factory=Scoring)
+    content: ContentOptions = field(default_factory=ContentOptions)
     plan: PlanOptions = field(default_factory=PlanOptions)
     serve: ServeOptions = field(default_factory=ServeOptions)
     notices: NoticeOptions = field(default_factory=NoticeOptions)
@@ -234,7 +236,15 @@ class Config:
         availability = AvailabilityOptions(schedule.availability_days, schedule.availability_min_probes,
                                            schedule.availability_veto_share)
         return RuleOptions(self.freshness, self.interaction, self.disclosure, self.regulations, self.ipv6,
-                           availability, self.scoring)
+                           availability, self.scoring, self._content_resolved())
+
+    def _content_resolved(self) -> ContentOptions:
+        """[content] with its list files relative to the config file made absolute."""
+        def resolved(name: str) -> str:
+            return name if not name or Path(name).is_absolute() else str(config_dir(self) / name)
+
+        return dataclasses.replace(self.content, wording_file=resolved(self.content.wording_file),
+                                   sensitive_names_file=resolved(self.content.sensitive_names_file))
 
 
 _TOP_LEVEL: dict[str, type] = {
@@ -243,7 +253,7 @@ _TOP_LEVEL: dict[str, type] = {
     "disclosure": DisclosureOptions, "regulations": RegulationOptions, "render": RenderOptions, "store": Store,
     "scoring": Scoring,
     "run": RunOptions, "schedule": ScheduleOptions, "ledger": LedgerOptions, "mail": MailOptions,
-    "celery": CeleryOptions, "plan": PlanOptions, "serve": ServeOptions, "notices": NoticeOptions,
+    "celery": CeleryOptions, "content": ContentOptions, "plan": PlanOptions, "serve": ServeOptions, "notices": NoticeOptions,
 }
 _ARRAYS: dict[str, type] = {"units": UnitConfig, "users": UserConfig}
 
@@ -498,6 +508,7 @@ class _Builder:
         self.check_engine(config)
         self.check_plan(config)
         self.check_units(config)
+        self.check_word_lists(config)
         for key in ("template", "bulletin_template"):
             name = getattr(config.notices, key)
             if name and not (Path(name) if Path(name).is_absolute() else Path(self.source).parent / name).is_file():
@@ -533,6 +544,18 @@ class _Builder:
                 self.fail("plan.example", exc.detail)
         elif config.plan.file:
             plan_of(config)   # a bad plan file is an error now, naming its own file and line
+
+    def check_word_lists(self, config: Config) -> None:
+        from govaudit.checks.content.dictionary import ListError, file_entries
+
+        content = config.rules.content
+        for key, names in (("wording_file", False), ("sensitive_names_file", True)):
+            path = getattr(content, key)
+            if path:
+                try:
+                    file_entries(path, names=names)
+                except ListError as exc:
+                    self.fail(f"content.{key}", str(exc))
 
     def check_units(self, config: Config) -> None:
         if not config.units:

@@ -18,6 +18,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "columns.stale": ("column_url",), "columns.blank": ("column_url",),
     "interaction.unanswered": ("message_url", "title"),
     "ipv6.no_aaaa": ("host",), "ipv6.subresource": ("hosts",),
+    "content.wording": ("wrong",), "content.sensitive_names": ("name",),
 }
 
 

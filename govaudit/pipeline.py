@@ -28,6 +28,7 @@ from typing import Any
 from govaudit.checks.annual_report.view import annual_view
 from govaudit.checks.base import RuleContext
 from govaudit.checks.facts import analyse_page, dump_facts, facts_reader
+from govaudit.checks.newmedia.listing import newmedia_view
 from govaudit.checks.registry import all_rules
 from govaudit.checks.runner import run_rules
 from govaudit.checks.sitemodel.laws import LawLibrary
@@ -183,7 +184,7 @@ def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, tod
     verdict = judge_site(results.findings, homepage_loaded=homepage_loaded, scoring=config.scoring,
                          rules=all_rules(), not_checked=results.not_checked)
     views = {"disclosure": disclosure_view(snapshot, context), "regulations": regulations_view(snapshot, context),
-             "annual_report": annual_view(snapshot, context)}
+             "annual_report": annual_view(snapshot, context), "newmedia": newmedia_view(snapshot, context)}
     report = SiteReport(snapshot, results, verdict, stats, views)
     report.stats["rules_s"] = round(time.perf_counter() - started, 2)
     return report

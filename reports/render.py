@@ -16,10 +16,14 @@ from govaudit.faults import pause_point
 from govaudit.reports.grouping import FindingGroup, group_findings
 
 AREA_NAMES = {
+    "content": "内容安全：错误表述、敏感人名、发布日期", "privacy": "内容安全：个人信息",
+    "service": "办事服务", "newmedia": "政务新媒体",
     "site": "网站基本情况", "links": "链接可用性", "identity": "网站标识", "ipv6": "IPv6 支持",
     "disclosure": "政府信息公开专栏", "columns": "栏目更新", "homepage": "首页更新",
     "interaction": "互动回应", "regulations": "法规文件库", "annual_report": "政府信息公开工作年度报告",
 }
+
+CONTENT_SAFETY = (AREA_NAMES["content"], AREA_NAMES["privacy"])
 
 EVIDENCE_LABELS = {
     "link": "链接地址", "on_homepage": "是否在首页", "internal": "站内链接", "where": "位置",
@@ -37,6 +41,11 @@ EVIDENCE_LABELS = {
     "resources": "资源", "examples": "示例", "measures": "指标", "ratio": "劣化比", "bound": "提示上限",
     "connect_s": "建立连接（秒）", "total_s": "总耗时（秒）", "first_byte_s": "首字节（秒）", "address": "地址",
     "size": "大小", "level": "级别", "why": "原因", "name": "名称", "aaaa_status": "AAAA 状态",
+    "wrong": "错误写法", "right": "正确写法", "category": "类别", "list": "词表", "sentences": "所在语句",
+    "contexts": "所在文字（已打码）", "date": "日期", "date_text": "页面所写", "date_source": "日期来源", "days_ahead": "晚于检查日（天）",
+    "column": "栏目", "column_url": "栏目地址", "missing": "缺少", "present": "已有", "searched": "查找范围",
+    "year": "年度", "deadline": "期限", "published": "发布日期", "updated": "更新日期", "age_days": "距今天数",
+    "limit_days": "要求（天）", "accounts": "账号数", "note": "说明",
 }
 
 
@@ -67,11 +76,11 @@ def _safe_href(url: Any) -> str:
 
 def findings_by_area(findings: list[dict[str, Any]]) -> list[tuple[str, list[FindingGroup]]]:
     """[(area name, its groups of findings)], areas in the order their worst group comes."""
-    areas: dict[str, list[FindingGroup]] = {}
+    areas: dict[str, list[FindingGroup]] = {name: [] for name in CONTENT_SAFETY}   # 内容安全 first: acted on first
     for group in group_findings(findings):
         area = group.rule.split(".", 1)[0]
         areas.setdefault(AREA_NAMES.get(area, area), []).append(group)
-    return list(areas.items())
+    return [(name, groups) for name, groups in areas.items() if groups]
 
 
 def headline_of(document: dict[str, Any]) -> dict[str, Any]:

@@ -44,10 +44,12 @@ def disclosure_site(site: TestSite, *, skip: set[str] = frozenset(), guide: str 
     links = "".join(f'<a href="{href}">{name}</a>' for key, (name, href) in subs.items() if key not in skip)
     site.page("/", page("首页", f'<a href="/gk/index.html">政府信息公开</a><a href="/hd/index.html">咨询留言</a>'
                               f'<a href="/xmt.html">政务新媒体清单</a>{extra_home}'
+                              f'<form action="/search"><input type="text" name="q"><button>搜索</button></form>'
+                              f'<a href="/gk/bb.html">{TODAY.year - 1}年度政府网站工作年度报表</a>'
                               f'<ul class="list"><li><a href="/news/1.html">高新区召开推进会议部署工作</a><span>{ago(1)}</span></li></ul>'))
     site.page("/gk/index.html", page("政府信息公开", links))
     site.page("/gk/zn.html", page("政府信息公开指南", guide))
-    for path in ("/gk/zd.html", "/gk/nb.html", "/xmt.html", "/news/1.html", "/hd/index.html"):
+    for path in ("/gk/zd.html", "/gk/nb.html", "/xmt.html", "/news/1.html", "/hd/index.html", "/gk/bb.html"):
         site.page(path, page("内容", "<p>正文内容正文内容。</p>"))
     categories = ["政策文件", "机构职能", "规划计划", "统计数据", "行政许可", "行政处罚", "财政预决算",
                   "收费项目", "政府采购", "重大建设项目", "社会保障", "应急管理", "安全生产", "公务员招考"]

@@ -122,3 +122,16 @@ def test_nameservers_from_config_answer_the_crawl(site6: TestSite, tmp_path: Pat
     document = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     assert document["sites"][0]["verdict"] != "无法判定" and document["sites"][0]["stats"]["pages"] == 1
     assert ("GET", "/") in site6.hits
+
+
+def test_demo_outputs_never_hold_a_full_personal_number(demo_report: dict) -> None:  # type: ignore[type-arg]
+    from govaudit.demo.server import RELIEF, RELIEF_CARD
+    from tests.test_workbench import _texts
+
+    numbers = [n for _, id_number, mobile in RELIEF for n in (id_number, mobile)] + [RELIEF_CARD]
+    texts = _texts(demo_report["out"])
+    assert {"report.html", "report.json", "report.xlsx", "summary.html"} <= set(texts)
+    leaks = [(name, number) for name, text in texts.items() for number in numbers if number in text]
+    assert leaks == []
+    found = {f["rule"]: f for s in demo_report["doc"]["sites"] for f in s["findings"] if f["rule"].startswith("privacy.")}
+    assert found["privacy.id_number"]["evidence"]["examples"][0] == RELIEF[0][1][:4] + "*" * 10 + RELIEF[0][1][-4:]

@@ -96,7 +96,11 @@ def test_verdict_scoring() -> None:
 
 
 # Rules beyond ../shared/spec/rules.md (new ids, listed in the README).
-EXTENSIONS = {"site.https", "identity.site_code_mismatch"}
+EXTENSIONS = {"site.https", "identity.site_code_mismatch",
+              # the rest of the national indicators (issue 20)
+              "content.wording", "content.sensitive_names", "content.future_date", "privacy.id_number", "privacy.mobile",
+              "privacy.bank_card", "service.entry_missing", "service.guide_incomplete", "newmedia.list_stale",
+              "disclosure.site_annual_report", "disclosure.search_missing"}
 
 
 def test_rule_ids_unique_well_formed_and_in_the_catalogue() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from enum import Enum
+from urllib.parse import urlsplit
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
 from govaudit.checks.options import Deduction
@@ -22,6 +23,7 @@ from govaudit.crawler.snapshot import NAVIGATION_TAGS, FetchOutcome, SiteSnapsho
 from govaudit.crawler.urls import origin_key
 
 _MAX_SOURCES_LISTED = 20
+_DOWNLOADS = (".doc", ".docx", ".xls", ".xlsx", ".pdf", ".wps", ".et", ".zip", ".rar", ".7z", ".ofd")
 
 
 class Verdict(Enum):
@@ -79,7 +81,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
             "link": target,
             "on_homepage": on_homepage,
             "internal": internal,
-            "where": ("站内" if internal else "站外") + ("页面链接" if tags & NAVIGATION_TAGS else "资源"),
+            "where": ("站内" if internal else "站外") + _kind_of(target, tags),
             "kind": "page" if tags & NAVIGATION_TAGS else "resource",
             "status": outcome.status if outcome.error is None else None,
             "error": outcome.error,
@@ -94,6 +96,13 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         first = next((p for p in pages if p in homepages), pages[0])
         yield RULE.finding(first, evidence, on_homepage=on_homepage)
     yield from _unchecked_notes(snapshot)
+
+
+def _kind_of(target: str, tags: set[str]) -> str:
+    """What the link offers, as the report says it: 表格下载 (a form or attachment: 19号 附件下载), 页面链接, 资源."""
+    if tags & NAVIGATION_TAGS and urlsplit(target).path.lower().endswith(_DOWNLOADS):
+        return "表格下载"
+    return "页面链接" if tags & NAVIGATION_TAGS else "资源"
 
 
 def _unchecked_notes(snapshot: SiteSnapshot) -> Iterator[Outcome]:

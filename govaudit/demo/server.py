@@ -86,6 +86,18 @@ DOCUMENTS: dict[int, dict[str, object]] = {
         "validity": "", "body": "一、支持企业研发投入。二、支持创新平台建设。"},
 }
 
+def _id_number(first17: str) -> str:
+    """A made-up 居民身份证号码 with a correct GB 11643 check digit (the demo's leak)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+
+
+# A 公示 list that publishes citizens' ID and mobile numbers and a bank card (seeded privacy.* leaks).
+RELIEF = (("张晓红", _id_number("44040219850312002"), "13800001111"),
+          ("刘建国", _id_number("44040419620708101"), "13900002222"),
+          ("陈秀英", _id_number("44040319790925204"), "15000003333"))
+RELIEF_CARD = "6217000000000000004"   # Luhn-valid
+
 # The portal's 法律法规 column: an outdated 行政法规 text (the 2007 政府信息公开条例), a current
 # one, a repealed one shown as in force, and a provincial regulation the library does not know.
 LAWS: dict[int, dict[str, object]] = {
@@ -116,6 +128,14 @@ ROUTES: dict[str, dict[str, Route]] = {
         "/zwgk/ndbg/content_last.html": Route(annual="due"),
         "/zwgk/ndbg/content_before.html": Route(annual="previous"),
         "/zwgk/zwxmt.html": Route("portal/newmedia.html"),
+        "/zwgk/wzndbb.html": Route("portal/site_report.html"),
+        "/xwdt/content_1003.html": Route("portal/article_wording.html"),
+        "/xwdt/content_1004.html": Route("portal/plain_article.html", context=(("title", "高新区召开明年重点项目推进会"),
+                                                                                ("days", -30))),
+        "/tzgg/content_2002.html": Route("portal/notice_list.html"),
+        "/ldzc/index.html": Route("portal/leaders.html"),
+        "/bsfw/index.html": Route("portal/service.html"),
+        "/bsfw/gxqy.html": Route("portal/service_guide.html"),
         "/xwdt/index.html": Route("portal/xwdt.html"),
         "/xwdt/index_1.html": Route("portal/xwdt_page2.html"),
         "/xwdt/bmdt/index.html": Route("portal/bmdt.html"),
@@ -208,6 +228,18 @@ EXPECTED: tuple[tuple[str, str, str], ...] = (
     (_D, "interaction.unanswered", "在线互动渠道"),
     (_D, "regulations.library_missing", "kjcxj"),
     (_D, "annual_report.missing", "kjcxj"),
+    # 内容安全, 办事服务, 政务新媒体 (issue 20)
+    (_P, "content.wording", "中华人民共合国"),
+    (_P, "content.sensitive_names", "周明远"),
+    (_P, "content.future_date", "content_1004"),
+    (_P, "privacy.id_number", "content_2002"),
+    (_P, "privacy.mobile", "content_2002"),
+    (_P, "privacy.bank_card", "content_2002"),
+    (_P, "service.guide_incomplete", "设定依据"),
+    (_P, "newmedia.list_stale", "zwxmt"),
+    (_D, "service.entry_missing", "kjcxj"),
+    (_D, "disclosure.search_missing", "kjcxj"),
+    (_D, "disclosure.site_annual_report", "kjcxj"),
 )
 
 
@@ -294,7 +326,13 @@ class _DemoState:
         return self.templates.get_template(template).render(
             port=self.port, d=days_ago, year=self.today.year, slug=slug, category=name, newest=newest,
             report_published=self.report_published().isoformat(),
+            site_report_year=self.site_report_year(), site_report_published=f"{self.site_report_year() + 1}-01-20",
+            relief=RELIEF, relief_card=RELIEF_CARD,
             **dict(extra))
+
+    def site_report_year(self) -> int:
+        """The year whose 政府网站工作年度报表 is due by now (published on time on the portal)."""
+        return self.today.year - 1 if self.today > date(self.today.year, 1, 31) else self.today.year - 2
 
 
     def report_published(self) -> date:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from importlib import resources
 from pathlib import Path
 
 from govaudit.config import (
     Config,
+    ContentOptions,
     CrawlLimits,
     Network,
     NoticeOptions,
@@ -39,6 +41,8 @@ def demo_config(port: int) -> Config:
     base = Config()
     return base.replace(
         plan=PlanOptions(example="zhuhai-gaoxin-2021"),
+        # The office's list of names (fictional) the portal's 领导之窗 still shows.
+        content=ContentOptions(sensitive_names_file=str(resources.files("govaudit.demo").joinpath("sensitive_names.toml"))),
         notices=NoticeOptions(office=OFFICE),
         units=UNITS,
         crawl=dataclasses.replace(CrawlLimits(), max_pages=100, max_site_seconds=120.0),

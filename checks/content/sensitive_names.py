@@ -1,0 +1,43 @@
+"""content.sensitive_names: a name on the office's list appears on a page (e.g. officials
+removed from office still shown as serving leaders). No list is shipped: without
+[content] sensitive_names_file the rule is not checked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.content.common import SEVERITIES, hits_by_page, with_severity
+from govaudit.checks.content.dictionary import ListError, file_entries, word_list
+from govaudit.crawler.snapshot import SiteSnapshot
+
+
+def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
+    options = context.config.content
+    if not options.sensitive_names_file:
+        yield RULE.not_checked("未配置敏感人名名单（[content] sensitive_names_file），未检查")
+        return
+    try:
+        entries = file_entries(options.sensitive_names_file, names=True)
+    except ListError as exc:
+        yield RULE.not_checked(f"名单有误，未检查：{exc}")
+        return
+    severity = SEVERITIES[options.sensitive_names_severity]
+    for url, title, found in hits_by_page(snapshot, word_list(entries)):
+        for name, hits in found.items():
+            finding = RULE.finding(url, {"name": name, "note": hits[0].entry.note, "count": len(hits), "title": title,
+                                         "sentences": list(dict.fromkeys(h.sentence for h in hits))[:3]})
+            yield with_severity(finding, severity, RULE)
+
+
+RULE = Rule(
+    id="content.sensitive_names",
+    title="出现名单中的人名",
+    severity=Severity.NOTICE,
+    basis="国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决指标“严重问题”；本单位维护的敏感人名名单",
+    explanation="网页文字中出现政务公开办维护的名单（[content] sensitive_names_file，如已免职、被查处人员）中的人名；"
+                "不随附任何名单，未配置时不检查。出现不一定是错误（如通报中提及），由人工判断。",
+    messages={"default": "页面出现名单中的人名“{name}”（{count} 处）{note}"},
+    check=check,
+    advice="核实人名出现的上下文：如仍作为在职领导展示，应及时更新。",
+)
