@@ -176,7 +176,8 @@ class SiteCrawler:
         captured = CapturedPage(page)
         if first_reader and outcome.ok and fetched.body is not None and _is_html(page.content_type, fetched.body):
             captured = await self._read_html(page, fetched.body)
-        self.index.add(captured.record, self.scope.contains, _is_document, self.limits.attachment_words)
+        self.index.add(captured.record, self.scope.contains, _is_document, self.limits.attachment_words,
+                       self.limits.scanned_attachment_words)
         self._enqueue_links(captured.record)
         await self.sink.put(captured)
 
@@ -284,9 +285,12 @@ class SiteCrawler:
             self._note_time_limit("links", unchecked)
 
     async def _fetch_attachments(self) -> None:
-        for url in sorted(await self._not_forbidden(sorted(self.index.document_links)))[:20]:
-            fetched = await self.fetcher.fetch(url, max_bytes=self.limits.max_attachment_bytes,
-                                               follow=self.scope.contains)
+        """Yearly reports first (up to 20), then lists read for personal data (bounded apart)."""
+        reports = sorted(await self._not_forbidden(sorted(self.index.document_links)))[:20]
+        scanned = sorted(await self._not_forbidden(sorted(self.index.scanned_links)))[:self.limits.max_scanned_attachments]
+        for url, max_bytes in [*((u, self.limits.max_attachment_bytes) for u in reports),
+                               *((u, self.limits.max_scanned_attachment_bytes) for u in scanned)]:
+            fetched = await self.fetcher.fetch(url, max_bytes=max_bytes, follow=self.scope.contains)
             if fetched.outcome.ok and fetched.body:
                 self.snapshot.attachments[url] = Attachment(
                     url, fetched.outcome.header("content-type") or "", fetched.body, fetched.truncated)

@@ -28,12 +28,13 @@ class CrawlIndex:
     # link URL -> its value for the link-check order (lower first), from the first page that linked it
     targets: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     document_links: dict[str, str] = field(default_factory=dict)   # in-scope document URL -> first link text
+    scanned_links: dict[str, str] = field(default_factory=dict)    # the same, of documents read for their text
     level_pages: dict[int, list[str]] = field(default_factory=lambda: {2: [], 3: []})
     level_found: dict[int, int] = field(default_factory=lambda: {2: 0, 3: 0})
     resources: dict[str, list[str]] = field(default_factory=dict)   # other host -> resource URLs
 
     def add(self, page: PageRecord, in_scope: Callable[[str], bool], is_document: Callable[[str], bool],
-            attachment_words: Sequence[str]) -> None:
+            attachment_words: Sequence[str], scanned_words: Sequence[str] = ()) -> None:
         """Remember what later stages need of `page`."""
         self.crawled.add(page.url)
         self.targets.pop(page.url, None)
@@ -46,6 +47,9 @@ class CrawlIndex:
             if (link.tag == "a" and url not in self.document_links and any(w in link.text for w in attachment_words)
                     and is_document(url) and in_scope(url)):
                 self.document_links[url] = link.text
+            elif (link.tag == "a" and url not in self.scanned_links and url not in self.document_links
+                    and any(w in link.text for w in scanned_words) and is_document(url) and in_scope(url)):
+                self.scanned_links[url] = link.text
             if link.tag in RESOURCE_TAGS and not in_scope(url):
                 self._add_resource(url)
 

@@ -33,6 +33,11 @@ class CrawlLimits:
     # rules (yearly reports published only as PDF/DOCX/XLSX).
     attachment_words: tuple[str, ...] = ("年度报告", "年报")
     max_attachment_bytes: Annotated[int, Interval(ge=0, le=1_000_000_000)] = 20_000_000
+    # Linked documents read for personal data and wrong wordings (privacy.*, content.wording):
+    # lists of people are often published as attachments. Fewer and smaller than the above.
+    scanned_attachment_words: tuple[str, ...] = ("名单", "公示", "花名册", "名册", "明细表", "汇总表", "登记表")
+    max_scanned_attachments: Annotated[int, Interval(ge=0, le=1000)] = 10
+    max_scanned_attachment_bytes: Annotated[int, Interval(ge=0, le=100_000_000)] = 2_000_000
     # Removed from every URL (query parameters; ";jsessionid=" path parameters): a fresh
     # session id in every link must not make one page look like many. "*": a prefix.
     session_parameters: tuple[str, ...] = ("jsessionid", "sid", "phpsessid", "aspsessionid*", "sessionid", "token")

@@ -151,3 +151,54 @@ def test_the_id_number_severity_is_the_offices_to_set(site: TestSite) -> None:
     report = audit(site.url("/"), lowered)
     assert [f.severity.value for f in report.results.findings if f.rule == "privacy.id_number"] == ["notice"]
     assert "privacy.id_number" not in report.verdict.vetoed_by
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    import io
+
+    from docx import Document as WordDocument
+
+    document = WordDocument()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_lists_published_as_attachments_are_read(site: TestSite, tmp_path: Path) -> None:
+    from tests.conftest import audit
+    from tests.support.server import Reply
+
+    people = [("王小明", "44040219800101123"), ("李华", "11010519491231002"), ("陈大伟", "32031119700315031")]
+    rows = [["序号", "姓名", "身份证号码", "联系电话"]] + [
+        [str(i), name, first + check_digit(first), f"1380013800{i}"] for i, (name, first) in enumerate(people, start=1)]
+    site.page("/", page("首页", '<a href="/fj/mingdan.xlsx">2026年低保对象名单（Excel）</a>'
+                              '<a href="/fj/gongshi.docx">公示文件（Word）</a><a href="/fj/big.pdf">公示附件（PDF）</a>'))
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    site.route("/fj/mingdan.xlsx", Reply(200, _xlsx(rows), content_type=sheet_type))
+    site.route("/fj/gongshi.docx", Reply(200, _docx(["依据《中华人民共合国社会救助法》，现予公示。"]),
+                                         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    site.route("/fj/big.pdf", Reply(200, b"%PDF-1.4 not really a pdf", content_type="application/pdf"))
+    report = audit(site.url("/"))
+    found = {(f.rule, f.url.rsplit("/", 1)[-1]) for f in report.results.findings
+             if f.rule.startswith(("privacy.", "content.wording"))}
+    assert found == {("privacy.id_number", "mingdan.xlsx"), ("privacy.mobile", "mingdan.xlsx"),
+                     ("content.wording", "gongshi.docx")}
+    evidence = next(f.evidence for f in report.results.findings if f.rule == "privacy.id_number")
+    assert evidence["where"] == "附件" and all("*" in example for example in evidence["examples"])

@@ -1,17 +1,62 @@
-"""The page texts the word-list rules read: every crawled HTML page whose body is kept, read
-again from the store while judging (the lists are the office's configuration, so matches
-cannot be computed once at crawl time like the config-free page facts)."""
+"""The texts the word-list rules read and their matches, computed once per judging for both
+rules: every crawled HTML page whose body is kept (read again from the store: the lists are
+the office's configuration, so matches cannot be computed at crawl time like the config-free
+page facts) and every downloaded attachment. Only the matches are kept, never the texts."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
-from govaudit.checks.base import Finding, Rule, Severity
-from govaudit.checks.content.dictionary import Hit, WordList
+from govaudit.checks.attachments import attachment_texts
+from govaudit.checks.base import Finding, Rule, RuleContext, Severity
+from govaudit.checks.content.dictionary import Hit, ListError, WordList, file_entries, shipped_wording, word_list
 from govaudit.checks.pageread import read_page
 from govaudit.crawler.snapshot import SiteSnapshot
 
 SEVERITIES = {"veto": Severity.VETO, "deduct": Severity.DEDUCT, "notice": Severity.NOTICE}
+PageHits = tuple[str, str, dict[str, list[Hit]]]   # (URL, title, {matched word: its hits})
+
+
+@dataclass
+class ListMatches:
+    wording: list[PageHits] = field(default_factory=list)
+    names: list[PageHits] = field(default_factory=list)
+    wording_error: str = ""        # the list could not be read: the rule is not checked
+    names_error: str = ""
+    names_configured: bool = False
+
+
+def list_matches(snapshot: SiteSnapshot, context: RuleContext) -> ListMatches:
+    return context.models.get(_match, snapshot, context)
+
+
+def _match(snapshot: SiteSnapshot, context: RuleContext) -> ListMatches:
+    options = context.config.content
+    result = ListMatches(names_configured=bool(options.sensitive_names_file))
+    wording: WordList | None = None
+    names: WordList | None = None
+    try:
+        wording = word_list(shipped_wording() + (file_entries(options.wording_file) if options.wording_file else ()))
+    except ListError as exc:
+        result.wording_error = str(exc)
+    if options.sensitive_names_file:
+        try:
+            names = word_list(file_entries(options.sensitive_names_file, names=True))
+        except ListError as exc:
+            result.names_error = str(exc)
+    attachments = ((a.url, a.name, a.text) for a in attachment_texts(snapshot, context) if a.text is not None)
+    for url, title, text in itertools.chain(page_texts(snapshot), attachments):
+        for words, into in ((wording, result.wording), (names, result.names)):
+            if words is None:
+                continue
+            found: dict[str, list[Hit]] = {}
+            for hit in words.find(text):
+                found.setdefault(hit.entry.wrong, []).append(hit)
+            if found:
+                into.append((url, title, found))
+    return result
 
 
 def page_texts(snapshot: SiteSnapshot) -> Iterator[tuple[str, str, str]]:
@@ -25,18 +70,6 @@ def page_texts(snapshot: SiteSnapshot) -> Iterator[tuple[str, str, str]]:
         yield url, record.title, "\n".join(page.nodes)
 
 
-def hits_by_page(snapshot: SiteSnapshot, words: WordList) -> Iterator[tuple[str, str, dict[str, list[Hit]]]]:
-    """(URL, title, {matched word: its hits}) of every page where the list matched."""
-    for url, title, text in page_texts(snapshot):
-        found: dict[str, list[Hit]] = {}
-        for hit in words.find(text):
-            found.setdefault(hit.entry.wrong, []).append(hit)
-        if found:
-            yield url, title, found
-
-
 def with_severity(finding: Finding, severity: Severity, rule: Rule) -> Finding:
     """The finding at the severity the office configured for its list."""
-    from dataclasses import replace
-
     return finding if severity is rule.severity else replace(finding, severity=severity)

@@ -7,23 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
-from govaudit.checks.content.common import SEVERITIES, hits_by_page, with_severity
-from govaudit.checks.content.dictionary import ListError, file_entries, word_list
+from govaudit.checks.content.common import SEVERITIES, list_matches, with_severity
 from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    options = context.config.content
-    if not options.sensitive_names_file:
+    matches = list_matches(snapshot, context)
+    if not matches.names_configured:
         yield RULE.not_checked("未配置敏感人名名单（[content] sensitive_names_file），未检查")
         return
-    try:
-        entries = file_entries(options.sensitive_names_file, names=True)
-    except ListError as exc:
-        yield RULE.not_checked(f"名单有误，未检查：{exc}")
+    if matches.names_error:
+        yield RULE.not_checked(f"名单有误，未检查：{matches.names_error}")
         return
-    severity = SEVERITIES[options.sensitive_names_severity]
-    for url, title, found in hits_by_page(snapshot, word_list(entries)):
+    severity = SEVERITIES[context.config.content.sensitive_names_severity]
+    for url, title, found in matches.names:
         for name, hits in found.items():
             finding = RULE.finding(url, {"name": name, "note": hits[0].entry.note, "count": len(hits), "title": title,
                                          "sentences": list(dict.fromkeys(h.sentence for h in hits))[:3]})

@@ -11,22 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
-from govaudit.checks.content.common import SEVERITIES, hits_by_page, with_severity
-from govaudit.checks.content.dictionary import ListError, file_entries, shipped_wording, word_list
+from govaudit.checks.content.common import SEVERITIES, list_matches, with_severity
 from govaudit.crawler.snapshot import SiteSnapshot
 
 _SHOWN = 3
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    options = context.config.content
-    try:
-        entries = shipped_wording() + (file_entries(options.wording_file) if options.wording_file else ())
-    except ListError as exc:
-        yield RULE.not_checked(f"词表有误，未检查：{exc}")
+    matches = list_matches(snapshot, context)
+    if matches.wording_error:
+        yield RULE.not_checked(f"词表有误，未检查：{matches.wording_error}")
         return
+    options = context.config.content
     severe, other = SEVERITIES[options.wording_severe], SEVERITIES[options.wording_other]
-    for url, title, found in hits_by_page(snapshot, word_list(entries)):
+    for url, title, found in matches.wording:
         for wrong, hits in found.items():
             entry = hits[0].entry
             finding = RULE.finding(url, {
@@ -44,7 +42,8 @@ RULE = Rule(
     basis="国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决指标“严重问题”（严重错别字、错误表述）",
     explanation="网页文字（NFKC 规范化后）中出现词表所列的错误写法：随附词表每条注明公开来源，另可在 [content] wording_file "
                 "中加入本地区的领导人姓名职务、机构名称、地名等。“严重”词表默认单项否决，“其他”默认提示；"
-                "包含在正确长词中的（如“按股分红”中的“股分”）和“应为”“更正”等更正说明中的不算。附件中的文字暂不检查。",
+                "包含在正确长词中的（如“按股分红”中的“股分”）和“应为”“更正”等更正说明中的不算。"
+                "下载的附件（链接文字含“名单”“公示”等的 PDF、DOCX、XLSX）也检查。",
     messages={"default": "页面出现“{wrong}”，应为“{right}”（{category}，{count} 处）"},
     check=check,
     advice="核实后更正页面文字，并检查同一来源的其他页面。",

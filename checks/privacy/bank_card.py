@@ -14,7 +14,7 @@ from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    yield from page_findings(snapshot, RULE, "bank_cards")
+    yield from page_findings(snapshot, context, RULE, "bank_cards")
 
 
 RULE = Rule(

@@ -3,7 +3,7 @@
 Only numbers that pass every check of GB 11643 count (province code, a real birth date not
 after the audit, the check digit); numbers labelled as something else (订单号, 统一社会信用代码,
 编号...) and numbers the site already masks are never findings. The numbers are shown masked.
-Attachments (PDF, Word, Excel) are not read by this rule yet.
+Downloaded attachments (PDF, DOCX, XLSX linked as 名单, 公示...) are read too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    yield from page_findings(snapshot, RULE, "id_numbers", SEVERITIES[context.config.content.id_number_severity])
+    yield from page_findings(snapshot, context, RULE, "id_numbers", SEVERITIES[context.config.content.id_number_severity])
 
 
 RULE = Rule(

@@ -16,7 +16,7 @@ from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    yield from page_findings(snapshot, RULE, "mobiles")
+    yield from page_findings(snapshot, context, RULE, "mobiles")
 
 
 RULE = Rule(
