@@ -3,7 +3,8 @@
 The list is the shipped one (checks/data/wording.toml, each entry with its public source) and
 the office's own ([content] wording_file, same format). An entry of the 严重 list is a veto by
 default, of the 其他 list a notice ([content] wording_severe / wording_other). One finding per
-page and wrong form, with the sentence around it and the right form.
+wrong form (a typo in the site's template is one problem), with the pages it is on, the
+sentences around it and the right form.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
-from govaudit.checks.content.common import SEVERITIES, list_matches, with_severity
+from govaudit.checks.content.common import SEVERITIES, by_word, list_matches, with_severity
 from govaudit.crawler.snapshot import SiteSnapshot
 
 _SHOWN = 3
+_PAGES = 20
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
@@ -24,15 +26,14 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         return
     options = context.config.content
     severe, other = SEVERITIES[options.wording_severe], SEVERITIES[options.wording_other]
-    for url, title, found in matches.wording:
-        for wrong, hits in found.items():
-            entry = hits[0].entry
-            finding = RULE.finding(url, {
-                "wrong": wrong, "right": entry.right, "category": entry.category, "list": "严重" if entry.severe else "其他",
-                "source": entry.source, "sentences": list(dict.fromkeys(h.sentence for h in hits))[:_SHOWN],
-                "count": len(hits), "title": title,
-            })
-            yield with_severity(finding, severe if entry.severe else other, RULE)
+    for seen in by_word(matches.wording):
+        entry = seen.hits[0].entry
+        finding = RULE.finding(seen.pages[0], {
+            "wrong": seen.word, "right": entry.right, "category": entry.category, "list": "严重" if entry.severe else "其他",
+            "source": entry.source, "sentences": list(dict.fromkeys(h.sentence for h in seen.hits))[:_SHOWN],
+            "count": len(seen.hits), "title": seen.titles[0], "pages": seen.pages[:_PAGES], "pages_affected": len(seen.pages),
+        })
+        yield with_severity(finding, severe if entry.severe else other, RULE)
 
 
 RULE = Rule(
@@ -44,7 +45,7 @@ RULE = Rule(
                 "中加入本地区的领导人姓名职务、机构名称、地名等。“严重”词表默认单项否决，“其他”默认提示；"
                 "包含在正确长词中的（如“按股分红”中的“股分”）和“应为”“更正”等更正说明中的不算。"
                 "下载的附件（链接文字含“名单”“公示”等的 PDF、DOCX、XLSX）也检查。",
-    messages={"default": "页面出现“{wrong}”，应为“{right}”（{category}，{count} 处）"},
+    messages={"default": "网站 {pages_affected} 个页面出现“{wrong}”，应为“{right}”（{category}，共 {count} 处）"},
     check=check,
     advice="核实后更正页面文字，并检查同一来源的其他页面。",
 )
