@@ -4,10 +4,10 @@ finding of a page (masked numbers and masked context only)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from govaudit.checks.attachments import attachment_texts
-from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.base import Finding, Outcome, Rule, RuleContext, Severity
+from govaudit.checks.content.common import with_severity
 from govaudit.checks.privacy.scan import Hit, PrivacyFacts, scan
 from govaudit.crawler.snapshot import SiteSnapshot
 
@@ -26,25 +26,29 @@ def page_findings(snapshot: SiteSnapshot, context: RuleContext, rule: Rule, kind
             continue   # not HTML, did not load, or its analysis failed
         analysed += 1
         facts = getattr(page.facts, "privacy", None)
-        hits: tuple[Hit, ...] = getattr(facts, kind) if isinstance(facts, PrivacyFacts) else ()
-        if not hits:
-            continue
-        distinct = list(dict.fromkeys(h.masked for h in hits))
-        finding = rule.finding(page.url, {
-            "count": len(distinct), "examples": distinct[:_EXAMPLES],
-            "contexts": [h.context for h in hits[:_EXAMPLES]], "title": page.title,
-            "checked_at": page.fetch.fetched_at,
-        })
-        yield finding if severity is None or severity is finding.severity else replace(finding, severity=severity)
-    for attachment in attachment_texts(snapshot, context):
-        if attachment.text is None:
-            continue
-        hits = getattr(scan(attachment.text.split("\n"), context.today), kind)
-        if hits:
-            distinct = list(dict.fromkeys(h.masked for h in hits))
-            finding = rule.finding(attachment.url, {
-                "count": len(distinct), "examples": distinct[:_EXAMPLES], "contexts": [h.context for h in hits[:_EXAMPLES]],
-                "title": attachment.name, "where": "附件"})
-            yield finding if severity is None or severity is finding.severity else replace(finding, severity=severity)
+        if isinstance(facts, PrivacyFacts) and getattr(facts, kind):
+            yield _finding(rule, page.url, getattr(facts, kind), severity,
+                           {"title": page.title, "checked_at": page.fetch.fetched_at})
+    for url, name, facts in attachment_scans(snapshot, context):
+        if getattr(facts, kind):
+            yield _finding(rule, url, getattr(facts, kind), severity, {"title": name, "where": "附件"})
     if not analysed:
         yield rule.not_checked("没有读到任何网页的文字，无法检查")
+
+
+def attachment_scans(snapshot: SiteSnapshot, context: RuleContext) -> list[tuple[str, str, PrivacyFacts]]:
+    """(URL, file name, what it showed) of each readable attachment, scanned once per judging
+    for the three rules."""
+    return context.models.get(_scan_attachments, snapshot, context)
+
+
+def _scan_attachments(snapshot: SiteSnapshot, context: RuleContext) -> list[tuple[str, str, PrivacyFacts]]:
+    return [(a.url, a.name, scan(a.text.split("\n"), context.today))
+            for a in attachment_texts(snapshot, context) if a.text is not None]
+
+
+def _finding(rule: Rule, url: str, hits: tuple[Hit, ...], severity: Severity | None, extra: dict[str, object]) -> Finding:
+    distinct = list(dict.fromkeys(h.masked for h in hits))
+    finding = rule.finding(url, {"count": len(distinct), "examples": distinct[:_EXAMPLES],
+                                 "contexts": [h.context for h in hits[:_EXAMPLES]], **extra})
+    return finding if severity is None else with_severity(finding, severity, rule)
