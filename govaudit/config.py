@@ -61,7 +61,7 @@ __all__ = ["AdminLevel", "AvailabilityOptions", "Config", "ConfigError", "CrawlL
            "ScheduleOptions", "Scoring", "SiteConfig", "SiteKind", "Store", "load_config", "parse_config",
            "parse_nameserver", "parse_resolve", "url_problem", "CeleryOptions", "config_dir", "store_target",
            "broker_url", "redis_url", "PlanOptions", "UnitConfig", "UserConfig", "ServeOptions", "NoticeOptions",
-           "plan_of", "unit_of", "ContentOptions"]
+           "plan_of", "unit_of", "ContentOptions", "LoginOptions", "ReviewOptions", "Role"]
 
 
 @dataclass(frozen=True)
@@ -157,29 +157,70 @@ class UnitConfig:
     contact: str = ""     # 联系人 shown on its notice
 
 
+Role = Literal["admin", "reviewer", "viewer"]
+
+
 @dataclass(frozen=True)
 class UserConfig:
-    """A dashboard user: `govaudit user add NAME` writes the Argon2 hash, never the password."""
+    """A workbench user: `govaudit user add NAME` writes the Argon2 hash, never the password.
+    viewer: reads; reviewer: also reviews findings and approves another's set-aside of a
+    单项否决; admin: also sees the accounts and ends their sessions. A disabled user cannot
+    log in and their sessions end."""
 
     name: str
     password_hash: str
     display_name: str = ""
+    role: Role = "reviewer"
+    disabled: bool = False
 
 
 @dataclass(frozen=True)
 class ServeOptions:
-    """`govaudit serve`, the office's workbench."""
+    """`govaudit serve`, the office's workbench (README, 部署工作台)."""
 
     host: str = "127.0.0.1"
     port: Annotated[int, Interval(ge=1, le=65_535)] = 8080
-    # Who may read without logging in: "auto" (only when serving on a loopback address),
-    # "yes", "no". Changes always need a login.
+    # Who may read without logging in: "auto": a client connected from this machine itself
+    # (loopback peer, no proxy header), never with https_only; "no": nobody. ("yes" is read
+    # as "auto": the network is never given anonymous reading.) Changes always need a login.
     anonymous_read: Literal["auto", "yes", "no"] = "auto"
-    # The environment variable holding the key that signs sessions and CSRF tokens; unset:
-    # a random key per start (everyone logs in again after a restart).
+    # Host names the workbench answers to (Host header); empty: the bind address, localhost,
+    # 127.0.0.1 and ::1. Behind a proxy: the name users type, e.g. ["gzpt.example.gov.cn"].
+    allowed_hosts: tuple[str, ...] = ()
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed; empty: none (the peer is the client).
+    trusted_proxies: tuple[str, ...] = ()
+    # The environment variable holding the key that signs login forms; unset: a random key
+    # per start (an open login form must be reloaded after a restart).
     secret_env: str = "GOVAUDIT_SECRET"
     https_only: bool = False        # set behind a TLS proxy: cookies are then sent over HTTPS only
-    session_hours: Annotated[int, Interval(ge=1, le=720)] = 12
+    session_hours: Annotated[int, Interval(ge=1, le=720)] = 12      # a session ends this long after login
+    idle_minutes: Annotated[int, Interval(ge=1, le=1440)] = 30      # ... or after this long unused
+    max_body_kb: Annotated[int, Interval(ge=4, le=10_240)] = 64     # larger request bodies are refused (413)
+    # Password checks (Argon2) run at once, each on a thread of its own; further logins wait,
+    # and beyond 8 waiting per check are refused (503), so guessing never starves the pages.
+    password_checks: Annotated[int, Interval(ge=1, le=8)] = 1
+
+
+@dataclass(frozen=True)
+class LoginOptions:
+    """Limits on password guessing at the workbench: failed logins are counted per client
+    address (an IPv6 client by its /64) and per user name within window_minutes; past the
+    limit that client or user is locked out, each lockout twice as long as the one before
+    (up to lockout_max_minutes). Values [U]: set by the office."""
+
+    window_minutes: Annotated[int, Interval(ge=1, le=1440)] = 15
+    client_failures: Annotated[int, Interval(ge=3, le=1000)] = 20   # an office shares one address
+    user_failures: Annotated[int, Interval(ge=3, le=100)] = 5
+    lockout_minutes: Annotated[int, Interval(ge=1, le=1440)] = 15
+    lockout_max_minutes: Annotated[int, Interval(ge=1, le=10_080)] = 1440
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    """The office's review of findings (govaudit/review.py)."""
+
+    max_defer_days: Annotated[int, Interval(ge=1, le=3650)] = 180   # 暂缓整改 at most this far ahead [U]
 
 
 @dataclass(frozen=True)
@@ -215,6 +256,8 @@ class Config:
     content: ContentOptions = field(default_factory=ContentOptions)
     plan: PlanOptions = field(default_factory=PlanOptions)
     serve: ServeOptions = field(default_factory=ServeOptions)
+    login: LoginOptions = field(default_factory=LoginOptions)
+    review: ReviewOptions = field(default_factory=ReviewOptions)
     notices: NoticeOptions = field(default_factory=NoticeOptions)
     sites: tuple[SiteConfig, ...] = ()
     units: tuple[UnitConfig, ...] = ()
@@ -254,6 +297,7 @@ _TOP_LEVEL: dict[str, type] = {
     "scoring": Scoring,
     "run": RunOptions, "schedule": ScheduleOptions, "ledger": LedgerOptions, "mail": MailOptions,
     "celery": CeleryOptions, "content": ContentOptions, "plan": PlanOptions, "serve": ServeOptions, "notices": NoticeOptions,
+    "login": LoginOptions, "review": ReviewOptions,
 }
 _ARRAYS: dict[str, type] = {"units": UnitConfig, "users": UserConfig}
 
@@ -482,6 +526,17 @@ class _Builder:
             return value
         raise TypeError(f"unsupported config type {hint!r} for {key}")  # a programming error
 
+    def check_serve(self, serve: ServeOptions) -> None:
+        for index, proxy in enumerate(serve.trusted_proxies):
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                self.fail(f"serve.trusted_proxies[{index}]", f"“{proxy}”不是地址或网络（如 127.0.0.1、10.20.0.0/24）")
+        for index, host in enumerate(serve.allowed_hosts):
+            if not re.fullmatch(r"(\*\.)?[A-Za-z0-9.\-]+|\[?[0-9A-Fa-f:.]+\]?", host):
+                self.fail(f"serve.allowed_hosts[{index}]", f"“{host}”不是主机名（只写名称，不带 http:// 和端口，"
+                                                           "如 gzpt.example.gov.cn 或 *.example.gov.cn）")
+
     def check_url(self, key: str, url: str) -> None:
         problem = url_problem(url)
         if problem:
@@ -504,6 +559,7 @@ class _Builder:
             except ValueError as exc:
                 self.fail(f"network.nameservers[{index}]", str(exc))
         self.check_schedule(config.schedule)
+        self.check_serve(config.serve)
         self.check_mail(config.mail)
         self.check_engine(config)
         self.check_plan(config)

@@ -76,5 +76,21 @@ reviews = Table(
     Column("reason", Text, nullable=False), Column("until", Text), Column("user", Text, nullable=False),
     Column("at", Text, nullable=False), Column("digest", Text, nullable=False), Column("rule", Text, nullable=False),
     Column("url", Text, nullable=False), Column("title", Text, nullable=False),
+    # The login name of who marked it (user is the name shown); approval: "" (none needed),
+    # "pending" or "approved" (a set-aside 单项否决 holds only once a second reviewer approved).
+    Column("account", Text, nullable=False, server_default=""), Column("approval", Text, nullable=False, server_default=""),
+    Column("approver", Text, nullable=False, server_default=""),
     Index("reviews_by_finding", "site", "fingerprint", "id"),
+)
+web_sessions = Table(
+    "web_sessions", metadata,
+    _key("id"), Column("user", Text, nullable=False), Column("stamp", Text, nullable=False),
+    Column("csrf", Text, nullable=False), Column("client", Text, nullable=False),
+    Column("created_at", Float, nullable=False), Column("last_seen", Float, nullable=False),
+    Index("web_sessions_by_user", "user"),
+)
+login_failures = Table(
+    "login_failures", metadata,
+    _key("key"), Column("failures", Integer, nullable=False), Column("first_at", Float, nullable=False),
+    Column("locked_until", Float, nullable=False), Column("lockouts", Integer, nullable=False),
 )

@@ -7,14 +7,19 @@ date has not passed are set apart: shown on their own, left out of the score, th
 the ledger and the notices. A 暂缓 past its date comes back by itself; a 误报 finding whose
 evidence changed since it was marked comes back too (what was judged is no longer what is
 seen). Dates are measured against the run's `today`, so a report stays reproducible.
+
+Four eyes: setting aside a 单项否决 (误报 or 暂缓整改) turns a 不合格 site into a 合格 one, so
+such a mark is 待批准 (pending) and changes nothing until a second reviewer, not the one who
+marked it, approves it (`approve`); rejecting it reopens the finding. A deferral reaches at
+most [review] max_defer_days ahead.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
@@ -40,6 +45,10 @@ _LABELS = {ReviewState.CONFIRMED: "已确认", ReviewState.FALSE_POSITIVE: "误�
            ReviewState.OPEN: "重新打开"}
 
 
+PENDING = "pending"
+APPROVED = "approved"
+
+
 class ReviewError(ValueError):
     """A review that cannot be recorded (its Chinese message says why)."""
 
@@ -57,9 +66,18 @@ class Review:
     rule: str = ""
     url: str = ""
     title: str = ""
+    account: str = ""            # the login name of who marked it (user is the name shown)
+    approval: str = ""           # "" (none needed), PENDING or APPROVED
+    approver: str = ""           # who approved it (the name shown)
+
+    @property
+    def pending(self) -> bool:
+        return self.approval == PENDING
 
     def sets_apart(self, finding: dict[str, Any], today: date) -> bool:
         """Whether this review keeps `finding` out of the score, ledger and notices on `today`."""
+        if self.pending:
+            return False
         if self.state is ReviewState.FALSE_POSITIVE:
             return not self.digest or self.digest == evidence_digest(finding)
         if self.state is ReviewState.DEFERRED:
@@ -75,30 +93,58 @@ class Review:
         return None
 
     def as_json(self) -> dict[str, Any]:
-        return {"state": self.state.value, "label": self.state.label, "reason": self.reason, "user": self.user,
-                "at": self.at, "until": self.until}
+        label = f"{self.state.label}（待批准）" if self.pending else self.state.label
+        return {"state": self.state.value, "label": label, "reason": self.reason, "user": self.user,
+                "at": self.at, "until": self.until, "approval": self.approval or None, "approver": self.approver or None}
 
 
 def new_review(site: str, fingerprint: str, finding: dict[str, Any] | None, state: ReviewState, *, reason: str,
-               user: str, at: str, until: date | None = None, today: date | None = None) -> Review:
-    """A validated mark: 误报 and 暂缓 need a reason, 暂缓 a date not in the past."""
+               user: str, at: str, until: date | None = None, today: date | None = None, account: str = "",
+               max_defer_days: int | None = None) -> Review:
+    """A validated mark: 误报 and 暂缓 need a reason, 暂缓 a date not in the past and at most
+    max_defer_days ahead; setting aside a 单项否决 waits for a second reviewer's approval."""
     reason = reason.strip()
     if state in (ReviewState.FALSE_POSITIVE, ReviewState.DEFERRED) and not reason:
         raise ReviewError(f"标记为“{state.label}”须填写理由")
     if len(reason) > 2000:
         raise ReviewError("理由过长（最多 2000 字）")
     if state is ReviewState.DEFERRED:
-        if until is None:
-            raise ReviewError("暂缓整改须填写截止日期")
-        if today is not None and until < today:
-            raise ReviewError(f"暂缓整改的截止日期 {until} 早于今天 {today}")
+        _check_deferral(until, today, max_defer_days)
     if not user.strip():
         raise ReviewError("须注明复核人")
     finding = finding or {}
+    vetoes = finding.get("severity") == "veto" and state in (ReviewState.FALSE_POSITIVE, ReviewState.DEFERRED)
     return Review(site=site, fingerprint=fingerprint, state=state, reason=reason, user=user.strip(), at=at,
                   until=until.isoformat() if state is ReviewState.DEFERRED and until else None,
                   digest=evidence_digest(finding) if finding else "", rule=str(finding.get("rule", "")),
-                  url=str(finding.get("url", "")), title=str(finding.get("title", "")))
+                  url=str(finding.get("url", "")), title=str(finding.get("title", "")),
+                  account=(account or user).strip(), approval=PENDING if vetoes else "")
+
+
+def _check_deferral(until: date | None, today: date | None, max_days: int | None) -> None:
+    if until is None:
+        raise ReviewError("暂缓整改须填写截止日期")
+    if today is not None and until < today:
+        raise ReviewError(f"暂缓整改的截止日期 {until} 早于今天 {today}")
+    if today is not None and max_days is not None and (until - today).days > max_days:
+        raise ReviewError(f"暂缓整改最长 {max_days} 天（至 {today + timedelta(days=max_days)}），"
+                          f"{until} 超出了期限（[review] max_defer_days）")
+
+
+def approval_of(current: Review | None, *, approve: bool, user: str, account: str, at: str, reason: str = "") -> Review:
+    """The second reviewer's answer to a pending set-aside of a 单项否决: the same mark,
+    approved; or, rejected, the finding reopened with the reason. Never by who marked it."""
+    if current is None or not current.pending:
+        raise ReviewError("这个问题没有待批准的复核")
+    if account.strip() == current.account:
+        raise ReviewError("不能批准自己提出的复核：单项否决的误报或暂缓须由另一位复核人批准")
+    if approve:
+        return replace(current, at=at, approval=APPROVED, approver=user.strip())
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError("驳回须填写理由")
+    return replace(current, state=ReviewState.OPEN, reason=f"驳回{current.user}的“{current.state.label}”：{reason}",
+                   user=user.strip(), account=account.strip(), at=at, until=None, approval="", approver="")
 
 
 def evidence_digest(finding: dict[str, Any]) -> str:

@@ -73,6 +73,13 @@ class Store:
     def _read(self) -> AbstractContextManager[Connection]:
         return self._connection(write=False)
 
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """One write transaction, for the workbench's own tables (govaudit/web)."""
+        return self._write()
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        return self._read()
+
     @contextmanager
     def _connection(self, *, write: bool) -> Iterator[Connection]:
         try:
@@ -286,7 +293,8 @@ class Store:
             connection.execute(insert(reviews).values(
                 site=review.site, fingerprint=review.fingerprint, state=review.state.value, reason=_clean(review.reason),
                 until=review.until, user=review.user, at=review.at, digest=review.digest, rule=review.rule,
-                url=_clean(review.url), title=_clean(review.title)))
+                url=_clean(review.url), title=_clean(review.title), account=review.account, approval=review.approval,
+                approver=review.approver))
 
     def reviews(self, site: str | None = None) -> dict[tuple[str, str], Review]:
         """The current review of each (site, fingerprint): its newest mark."""
@@ -378,7 +386,8 @@ def _update_history(connection: Connection, run_id: str, site: str, found: list[
 def _review(row: Any) -> Review:
     return Review(site=row["site"], fingerprint=row["fingerprint"], state=ReviewState(row["state"]), reason=row["reason"],
                   user=row["user"], at=row["at"], until=row["until"], digest=row["digest"], rule=row["rule"],
-                  url=row["url"], title=row["title"])
+                  url=row["url"], title=row["title"], account=row["account"], approval=row["approval"],
+                  approver=row["approver"])
 
 
 def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

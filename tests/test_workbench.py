@@ -24,11 +24,11 @@ from govaudit.nightly import run_all
 from govaudit.notices import write_notices
 from govaudit.plan import NO_PLAN, example_plan, parse_plan
 from govaudit.reports.annotate import annotate_site
-from govaudit.review import ReviewState, new_review
+from govaudit.review import ReviewState, approval_of, new_review
 from govaudit.store import Store
 from tests.support.mailbox import Inbox, mail_block, smtp_server
 from tests.support.server import TestSite
-from tests.support.workbench import PASSWORD, UNIT, office_config, office_site, serving
+from tests.support.workbench import PASSWORD, UNIT, form_token, login, office_config, office_site, serving
 
 TODAY = date.today()   # reviews are validated against the real date (a 暂缓 cannot end in the past)
 REGION = re.compile("珠海|高新区|珠高办|党政办")
@@ -140,8 +140,18 @@ def test_a_false_positive_leaves_the_verdict_and_returns_when_its_evidence_chang
     entry = _entry(veto)
     first = annotate_site(entry, NO_PLAN, {}, Scoring(), TODAY)
     fingerprint = first["findings"][0]["fingerprint"]
-    mark = new_review("门户", fingerprint, first["findings"][0], ReviewState.FALSE_POSITIVE, reason="已答复，在另一栏目",
-                      user="李审核", at="2026-11-30T09:00:00+08:00")
+    proposed = new_review("门户", fingerprint, first["findings"][0], ReviewState.FALSE_POSITIVE, reason="已答复，在另一栏目",
+                          user="李审核", account="li", at="2026-11-30T09:00:00+08:00")
+    # one reviewer alone cannot lift a veto: pending, the verdict stands, and they cannot approve it
+    pending = annotate_site(entry, NO_PLAN, {("门户", fingerprint): proposed}, Scoring(), TODAY)
+    assert pending["verdict"] == "不合格" and pending["set_aside"] == []
+    assert pending["findings"][0]["review"]["label"] == "误报（待批准）"
+    with pytest.raises(ValueError, match="不能批准自己"):
+        approval_of(proposed, approve=True, user="李审核", account="li", at="t2")
+    mark = approval_of(proposed, approve=True, user="王批准", account="wang", at="2026-11-30T10:00:00+08:00")
+    assert mark.approver == "王批准" and mark.user == "李审核" and not mark.pending
+    rejected = approval_of(proposed, approve=False, user="王批准", account="wang", at="t3", reason="该栏目无答复")
+    assert rejected.state is ReviewState.OPEN and "该栏目无答复" in rejected.reason
     reviewed = annotate_site(entry, NO_PLAN, {("门户", fingerprint): mark}, Scoring(), TODAY)
     assert reviewed["findings"] == [] and reviewed["set_aside"][0]["review"]["label"] == "误报"
     assert reviewed["verdict"] == "合格" and reviewed["vetoed_by"] == []
@@ -178,10 +188,13 @@ def test_a_deferral_holds_until_its_date_and_confirmed_findings_still_count() ->
     (ReviewState.FALSE_POSITIVE, " ", None, "须填写理由"),
     (ReviewState.DEFERRED, "改版", None, "截止日期"),
     (ReviewState.DEFERRED, "改版", TODAY - timedelta(days=1), "早于今天"),
+    (ReviewState.DEFERRED, "改版", TODAY + timedelta(days=181), "最长 180 天"),
+    (ReviewState.DEFERRED, "改版", date(9999, 12, 31), "最长 180 天"),
 ])
 def test_reviews_that_cannot_be_recorded(state: ReviewState, reason: str, until: date | None, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        new_review("门户", "f", {"rule": "links.dead"}, state, reason=reason, user="u", at="t", until=until, today=TODAY)
+        new_review("门户", "f", {"rule": "links.dead"}, state, reason=reason, user="u", at="t", until=until, today=TODAY,
+                   max_defer_days=180)
 
 
 # -- the command line -------------------------------------------------------------------------
@@ -217,9 +230,7 @@ def test_review_from_the_command_line_reaches_report_json_and_the_ledger(site: T
 # -- the web application: login, CSRF, escaping, access --------------------------------------
 
 def _login(client: httpx.Client, base: str, password: str = PASSWORD) -> httpx.Response:
-    client.get(f"{base}/login")
-    return client.post(f"{base}/login", data={"username": "审核员", "password": password, "next": "/",
-                                              "csrftoken": client.cookies["csrftoken"]})
+    return login(client, base, password=password)
 
 
 def test_login_csrf_and_escaping_in_the_workbench(site: TestSite, tmp_path: Path) -> None:
@@ -234,7 +245,7 @@ def test_login_csrf_and_escaping_in_the_workbench(site: TestSite, tmp_path: Path
         assert _login(client, base, "wrong-password").status_code == 401
         form = {"site": "门户", "fingerprint": dead["fingerprint"], "action": "false_positive", "back": "/",
                 "reason": '=HYPERLINK("http://evil")<script>alert("x")</script>'}
-        anonymous = client.post(f"{base}/review", data={**form, "csrftoken": client.cookies["csrftoken"]})
+        anonymous = client.post(f"{base}/review", data={**form, "csrftoken": form_token(client.get(f"{base}/login").text)})
         assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
         assert _login(client, base).status_code == 303
         forged = client.post(f"{base}/review", data=form)                      # no token: refused
@@ -243,7 +254,8 @@ def test_login_csrf_and_escaping_in_the_workbench(site: TestSite, tmp_path: Path
         assert wrong.status_code == 403
         with Store(tmp_path / "govaudit.sqlite") as store:
             assert store.reviews() == {}
-        accepted = client.post(f"{base}/review", data={**form, "csrftoken": client.cookies["csrftoken"]})
+        token = form_token(client.get(f"{base}/runs/{run_id}/sites/门户").text)
+        accepted = client.post(f"{base}/review", data={**form, "csrftoken": token})
         assert accepted.status_code == 303
         page = client.get(f"{base}/runs/{run_id}/sites/门户").text
         assert '<script>alert("x")</script>' not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
@@ -257,7 +269,7 @@ def test_login_csrf_and_escaping_in_the_workbench(site: TestSite, tmp_path: Path
         assert "&lt;script&gt;" in log and "李审核" in log
         assert client.get(f"{base}/login?next=//evil.example/").status_code == 200
         redirect = client.post(f"{base}/login", data={"username": "审核员", "password": PASSWORD, "next": "//evil.example/",
-                                                      "csrftoken": client.cookies["csrftoken"]})
+                                                      "csrftoken": token})
         assert redirect.headers["location"] == "/"
 
 

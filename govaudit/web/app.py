@@ -2,10 +2,12 @@
 
 Reading: runs; a run's sites ranked; a run's findings filtered by site, unit, area, rule,
 severity, review state and new/persisting; a unit's page; the plan's tasks; the false-positive
-log (and its CSV). Writing: only the review of a finding, only by a logged-in user, only with
-a CSRF token (asgi-csrf, double-submit cookie) in the form. Every page is server-rendered
-with autoescaped Jinja2 and works without JavaScript; a Content-Security-Policy forbids
-scripts altogether, so nothing crawled or typed can run in a reader's browser.
+log (and its CSV); for admins, the accounts. Reading needs a login unless the reader is on
+this machine itself (govaudit/web/guards.py). Writing: the review of a finding (by a reviewer;
+a set-aside 单项否决 waits for a second reviewer), ending sessions (by an admin), always with
+the session's CSRF token (govaudit/web/login.py). Every page is server-rendered with
+autoescaped Jinja2 and works without JavaScript; a Content-Security-Policy forbids scripts
+altogether, so nothing crawled or typed can run in a reader's browser.
 """
 
 from __future__ import annotations
@@ -20,18 +22,19 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import anyio.to_thread
 import jinja2
-from asgi_csrf import asgi_csrf
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from govaudit.checks.registry import all_rules
-from govaudit.config import Config, plan_of
+from govaudit.config import Config, UserConfig, plan_of
 from govaudit.database import StoreTarget
 from govaudit.history import standing
 from govaudit.inspection import run_document
@@ -40,15 +43,16 @@ from govaudit.reports.annotate import annotate_document
 from govaudit.reports.extras import VERDICT_ORDER, summary_data
 from govaudit.reports.render import AREA_NAMES, EVIDENCE_LABELS, findings_by_area, headline_of
 from govaudit.reports.render import environment as report_environment
-from govaudit.review import Review, ReviewError, ReviewState, new_review
+from govaudit.review import Review, ReviewError, ReviewState, approval_of, new_review
 from govaudit.store import Store
-from govaudit.web.auth import anonymous_may_read, authenticate, user_named
+from govaudit.web.auth import ROLES, may_review
+from govaudit.web.guards import BodyLimit, SecurityHeaders, allowed_hosts, anonymous_rule, error_page, may_read_anonymously
+from govaudit.web.login import Accounts, Busy, SessionLoader, Visitor, client_of
 
 log = logging.getLogger(__name__)
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; form-action 'self'; frame-ancestors 'none'"
-_PROTECTED = {"/login", "/logout", "/review"}
-_STATES = {"open": "待整改（未复核）", "confirmed": "已确认", "returned": "复核后恢复", "set_aside": "误报 / 暂缓整改"}
+_STATES = {"open": "待整改（未复核）", "confirmed": "已确认", "pending": "待批准（单项否决的误报或暂缓）",
+           "returned": "复核后恢复", "set_aside": "误报 / 暂缓整改"}
 _ACTIONS = {"confirm": ReviewState.CONFIRMED, "false_positive": ReviewState.FALSE_POSITIVE,
             "defer": ReviewState.DEFERRED, "reopen": ReviewState.OPEN}
 
@@ -56,31 +60,39 @@ _ACTIONS = {"confirm": ReviewState.CONFIRMED, "false_positive": ReviewState.FALS
 class Workbench:
     """The pages, over one config and its store."""
 
-    def __init__(self, config: Config, store: StoreTarget, host: str) -> None:
+    def __init__(self, config: Config, store: StoreTarget, accounts: Accounts) -> None:
         self.config = config
         self.store = store
-        self.anonymous_read = anonymous_may_read(config, host)
+        self.accounts = accounts
         env = report_environment()
         env.loader = jinja2.ChoiceLoader([jinja2.PackageLoader("govaudit.web", "templates"), env.loader])  # type: ignore[list-item]
         self.env = env
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def user(self, request: Request) -> Any:
-        return user_named(self.config, request.session.get("user"))
+    @staticmethod
+    def user(request: Request) -> UserConfig | None:
+        visitor: Visitor = request.state.visitor
+        return visitor.user
+
+    def may_read(self, request: Request) -> bool:
+        return self.user(request) is not None or may_read_anonymously(self.config.serve, request.scope)
 
     def page(self, request: Request, template: str, status: int = 200, **context: Any) -> Response:
         user = self.user(request)
-        if user is None and not self.anonymous_read and template != "login.html.j2":
-            return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
+        if template != "login.html.j2" and not self.may_read(request):
+            return _to_login(request.url.path)
         html = self.env.get_template(template).render(
-            user=user, csrftoken=request.scope["csrftoken"](), request_path=request.url.path,
-            labels=EVIDENCE_LABELS, areas=AREA_NAMES, severity_labels={"veto": "单项否决", "deduct": "扣分", "notice": "提示"},
-            **context)
+            user=user, may_review=may_review(user), csrftoken=self.accounts.form_token(request),
+            request_path=request.url.path, labels=EVIDENCE_LABELS, areas=AREA_NAMES, roles=ROLES,
+            severity_labels={"veto": "单项否决", "deduct": "扣分", "notice": "提示"}, **context)
         return HTMLResponse(html, status_code=status)
 
+    def message(self, request: Request, status: int, title: str, text: str, back: str | None = None) -> Response:
+        return self.page(request, "message.html.j2", status=status, title=title, message=text, back=back)
+
     def not_found(self, request: Request, what: str) -> Response:
-        return self.page(request, "message.html.j2", status=404, title="未找到", message=what)
+        return self.message(request, 404, "未找到", what)
 
     def document(self, store: Store, run_id: str) -> dict[str, Any] | None:
         if not store.run_info(run_id):
@@ -162,8 +174,6 @@ class Workbench:
     def false_positives(self, request: Request) -> Response:
         rows = self._false_positive_rows()
         if request.url.path.endswith(".csv"):
-            if self.user(request) is None and not self.anonymous_read:
-                return RedirectResponse("/login?next=/false-positives", status_code=303)
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             writer.writerow(["规则", "规则名称", "网站", "页面", "理由", "复核人", "复核时间", "问题编号"])
@@ -189,113 +199,192 @@ class Workbench:
             document = self.document(store, request.path_params["run_id"])
         if document is None:
             return self.not_found(request, "没有这次运行")
-        if self.user(request) is None and not self.anonymous_read:
-            return RedirectResponse("/login", status_code=303)
         return JSONResponse(document)
+
+    # -- accounts (admins) -------------------------------------------------------------------------
+
+    def users(self, request: Request) -> Response:
+        if not _is_admin(self.user(request)):
+            return self.message(request, 403, "无权查看", "只有管理员（role = \"admin\"）可以查看账号")
+        live = self.accounts.sessions.live_counts()
+        locks = {lock.key: lock for lock in self.accounts.throttle.lockouts()}
+        rows = [{"user": u, "sessions": live.get(u.name, 0), "locked": locks.get(f"user:{u.name}")}
+                for u in self.accounts.directory.users()]
+        clients = [lock for key, lock in locks.items() if key.startswith("client:")]
+        return self.page(request, "users.html.j2", rows=rows, clients=clients)
+
+    async def end_sessions(self, request: Request) -> Response:
+        form = await self.accounts.posted(request)
+        admin = self.user(request)
+        if not _is_admin(admin):
+            raise HTTPException(403, "只有管理员可以结束他人的会话")
+        name = str(form.get("user", ""))
+        ended = await anyio.to_thread.run_sync(self.accounts.sessions.end_user, name)
+        await anyio.to_thread.run_sync(self.accounts.throttle.succeeded, name)   # and lift its lockout
+        log.warning("工作台：管理员 %s 结束了用户 %s 的 %d 个会话（来自 %s）", admin.name if admin else "?", name, ended,
+                    client_of(request))
+        return RedirectResponse("/users", status_code=303)
 
     # -- logging in and out ------------------------------------------------------------------------
 
     async def login(self, request: Request) -> Response:
         target = _local_path(request.query_params.get("next", "/"))
         if request.method == "GET":
-            return self.page(request, "login.html.j2", next=target, error=None)
-        form = await request.form()
-        name, password = str(form.get("username", "")), str(form.get("password", ""))
-        user = authenticate(self.config, name, password)
+            self.accounts.prepare_login_form(request)
+            response = self.page(request, "login.html.j2", next=target, error=None)
+            self.accounts.give_login_cookie(request, response)
+            return response
+        form = await self.accounts.posted(request)
+        name, password = str(form.get("username", ""))[:128], str(form.get("password", ""))
+        client = client_of(request)
+        lock = await anyio.to_thread.run_sync(self.accounts.locked, client, name)
+        if lock is not None:
+            log.warning("工作台登录被拒（%s 已锁定，还剩 %d 秒）：用户名 %r，来自 %s", lock.key, lock.seconds, name[:64], client)
+            minutes = max(1, round(lock.seconds / 60))
+            return self.page(request, "login.html.j2", status=429, next=target,
+                             error=f"登录失败次数过多，已暂时锁定，请约 {minutes} 分钟后再试")
+        try:
+            user = await self.accounts.check_password(name, password)
+        except Busy:
+            log.warning("工作台登录被拒（服务器繁忙）：用户名 %r，来自 %s", name[:64], client)
+            return self.page(request, "login.html.j2", status=503, next=target, error="服务器繁忙，请稍后再试")
         if user is None:
-            log.warning("工作台登录失败：用户名 %r", name[:64])
+            started = await anyio.to_thread.run_sync(self.accounts.throttle.failed, client, name)
+            log.warning("工作台登录失败：用户名 %r，来自 %s%s", name[:64], client,
+                        f"；{started.key} 锁定 {started.seconds:.0f} 秒" if started else "")
             return self.page(request, "login.html.j2", status=401, next=target, error="用户名或密码错误")
-        request.session.clear()
-        request.session["user"] = user.name
-        return RedirectResponse(_local_path(str(form.get("next", "/"))), status_code=303)
+        await anyio.to_thread.run_sync(self.accounts.throttle.succeeded, name)
+        old: Visitor = request.state.visitor
+        if old.token:
+            await anyio.to_thread.run_sync(self.accounts.sessions.end, old.token)
+        response = RedirectResponse(_local_path(str(form.get("next", "/"))), status_code=303)
+        await anyio.to_thread.run_sync(self.accounts.open_session, response, user, client)
+        log.warning("工作台登录：用户 %s（%s），来自 %s", user.name, ROLES[user.role], client)
+        return response
 
     async def logout(self, request: Request) -> Response:
-        request.session.clear()
-        return RedirectResponse("/", status_code=303)
+        await self.accounts.posted(request)
+        visitor: Visitor = request.state.visitor
+        if visitor.token:
+            await anyio.to_thread.run_sync(self.accounts.sessions.end, visitor.token)
+            log.warning("工作台退出：用户 %s，来自 %s", visitor.session.user if visitor.session else "?", client_of(request))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(self.accounts.session_cookie, path="/", secure=self.accounts.secure, httponly=True,
+                               samesite="strict")
+        return response
 
-    # -- the one change: a review ----------------------------------------------------------------
+    # -- the one change to findings: a review ------------------------------------------------------
 
     async def review(self, request: Request) -> Response:
+        form = await self.accounts.posted(request)
         user = self.user(request)
-        form = await request.form()
         back = _local_path(str(form.get("back", "/")))
         if user is None:
-            return RedirectResponse(f"/login?next={quote(back)}", status_code=303)
-        action = _ACTIONS.get(str(form.get("action", "")))
+            return _to_login(back)
+        if not may_review(user):
+            return self.message(request, 403, "无权复核", "只读用户（role = \"viewer\"）不能复核问题", back)
         site, fingerprint = str(form.get("site", "")), str(form.get("fingerprint", ""))
-        if action is None:
-            return self.page(request, "message.html.j2", status=400, title="无法记录", message="未知的复核操作")
-        until_text = str(form.get("until", "")).strip()
         try:
-            until = date.fromisoformat(until_text) if until_text else None
-            with Store(self.store) as store:
-                finding = dict(store.finding_sites(fingerprint)).get(site)
-                if finding is None:
-                    raise ReviewError(f"网站“{site}”没有编号为 {fingerprint} 的问题")
-                store.add_review(new_review(site, fingerprint, finding, action, reason=str(form.get("reason", "")),
-                                            user=user.display_name or user.name, at=_now(), until=until,
-                                            today=date.today()))
+            mark = await anyio.to_thread.run_sync(self._review_mark, form, user, site, fingerprint)
         except ReviewError as exc:
-            return self.page(request, "message.html.j2", status=400, title="无法记录", message=str(exc), back=back)
-        except ValueError:
-            return self.page(request, "message.html.j2", status=400, title="无法记录",
-                             message=f"日期格式应为 YYYY-MM-DD：{until_text!r}", back=back)
+            return self.message(request, 400, "无法记录", str(exc), back)
+        log.warning("工作台复核：%s 将网站“%s”的问题 %s 标记为 %s%s（来自 %s）", user.name, site, fingerprint,
+                    mark.state.label, "（待批准）" if mark.pending else (f"，批准人 {mark.approver}" if mark.approver else ""),
+                    client_of(request))
         return RedirectResponse(back, status_code=303)
+
+    def _review_mark(self, form: Any, user: UserConfig, site: str, fingerprint: str) -> Review:
+        action = str(form.get("action", ""))
+        shown = user.display_name or user.name
+        with Store(self.store) as store:
+            finding = dict(store.finding_sites(fingerprint)).get(site)
+            if finding is None:
+                raise ReviewError(f"网站“{site}”没有编号为 {fingerprint} 的问题")
+            if action in ("approve", "reject"):
+                current = store.reviews(site).get((site, fingerprint))
+                mark = approval_of(current, approve=action == "approve", user=shown, account=user.name, at=_now(),
+                                   reason=str(form.get("reason", "")))
+            elif action in _ACTIONS:
+                until_text = str(form.get("until", "")).strip()
+                try:
+                    until = date.fromisoformat(until_text) if until_text else None
+                except ValueError:
+                    raise ReviewError(f"日期格式应为 YYYY-MM-DD：{until_text!r}") from None
+                mark = new_review(site, fingerprint, finding, _ACTIONS[action], reason=str(form.get("reason", "")),
+                                  user=shown, account=user.name, at=_now(), until=until, today=date.today(),
+                                  max_defer_days=self.config.review.max_defer_days)
+            else:
+                raise ReviewError("请选择复核结论")
+            store.add_review(mark)
+        return mark
 
 
 def create_app(config: Config, store: StoreTarget, host: str = "127.0.0.1") -> ASGIApp:
-    bench = Workbench(config, store, host)
+    """The workbench as an ASGI application. Serve it with uvicorn's own proxy-header handling
+    off (proxy_headers=False): forwarded addresses are believed here, from [serve]
+    trusted_proxies only."""
     secret = os.environ.get(config.serve.secret_env, "") if config.serve.secret_env else ""
     if not secret:
         secret = secrets.token_urlsafe(32)
-        log.warning("未设置环境变量 %s：会话密钥随机生成，工作台重启后需重新登录", config.serve.secret_env)
+        log.warning("未设置环境变量 %s：登录表单的签名密钥随机生成，重启后打开着的登录页须刷新", config.serve.secret_env)
+    accounts = Accounts(config, store, secret)
+    bench = Workbench(config, store, accounts)
+    reading = _reading_guard(bench)
     routes = [
-        Route("/", bench.runs), Route("/runs/{run_id}", bench.run),
-        Route("/runs/{run_id}/findings", bench.findings), Route("/runs/{run_id}/sites/{site:path}", bench.findings),
-        Route("/runs/{run_id}/report.json", bench.report_json), Route("/units/{unit:path}", bench.unit),
-        Route("/plan", bench.plan), Route("/false-positives", bench.false_positives),
-        Route("/false-positives.csv", bench.false_positives),
+        Route("/", reading(bench.runs)), Route("/runs/{run_id}", reading(bench.run)),
+        Route("/runs/{run_id}/findings", reading(bench.findings)),
+        Route("/runs/{run_id}/sites/{site:path}", reading(bench.findings)),
+        Route("/runs/{run_id}/report.json", reading(bench.report_json)), Route("/units/{unit:path}", reading(bench.unit)),
+        Route("/plan", reading(bench.plan)), Route("/false-positives", reading(bench.false_positives)),
+        Route("/false-positives.csv", reading(bench.false_positives)), Route("/users", bench.users),
         Route("/login", bench.login, methods=["GET", "POST"]), Route("/logout", bench.logout, methods=["POST"]),
-        Route("/review", bench.review, methods=["POST"]),
+        Route("/review", bench.review, methods=["POST"]), Route("/users/end-sessions", bench.end_sessions, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: _http_error, 405: _http_error}, middleware=[Middleware(
-        SessionMiddleware, secret_key=secret, session_cookie="govaudit_session", max_age=config.serve.session_hours * 3600,
-        same_site="strict", https_only=config.serve.https_only)])
-    protected = asgi_csrf(app, signing_secret=secret, always_protect=_PROTECTED, cookie_secure=config.serve.https_only,
-                          cookie_samesite="Strict", send_csrf_failed=_csrf_refused)
-    return _SecurityHeaders(protected)
+    hosts = allowed_hosts(config.serve, host)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error}, middleware=[
+        Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False),
+        Middleware(BodyLimit, limit=config.serve.max_body_kb * 1024),
+        Middleware(SessionLoader, accounts=accounts)])
+    app.router.redirect_slashes = False     # (a redirect is never built from the request's Host)
+    log.warning("工作台访问规则：%s；接受的主机名：%s；可信代理：%s", anonymous_rule(config.serve), "、".join(hosts),
+                "、".join(config.serve.trusted_proxies) or "无")
+    served: ASGIApp = app
+    if config.serve.trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        served = ProxyHeadersMiddleware(app, trusted_hosts=list(config.serve.trusted_proxies))  # type: ignore[arg-type,assignment]
+    return SecurityHeaders(served)
 
 
-class _SecurityHeaders:
-    """CSP (no script at all), no framing, no sniffing, on every response."""
+def _reading_guard(bench: Workbench) -> Any:
+    """A reading page answers only a reader who may read; anyone else is sent to log in."""
+    def guard(handler: Any) -> Any:
+        def guarded(request: Request) -> Response:
+            if not bench.may_read(request):
+                return _to_login(request.url.path)
+            result: Response = handler(request)
+            return result
+        return guarded
+    return guard
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def with_headers(event: Any) -> None:
-            if event["type"] == "http.response.start":
-                event = {**event, "headers": [*event.get("headers", []), (b"content-security-policy", _CSP.encode()),
-                                              (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
-                                              (b"referrer-policy", b"same-origin")]}
-            await send(event)
+def _to_login(path: str) -> Response:
+    return RedirectResponse(f"/login?next={quote(_local_path(path))}", status_code=303)
 
-        await self.app(scope, receive, with_headers)
+
+def _is_admin(user: UserConfig | None) -> bool:
+    return user is not None and user.role == "admin"
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
-    text = {404: "没有这个页面", 405: "不支持这种请求方式"}.get(status, "请求出错")
-    return HTMLResponse(f"<!DOCTYPE html><meta charset='utf-8'><title>{text}</title><p>{text}（{status}）。<a href='/'>返回首页</a></p>",
-                        status_code=status)
+    detail = getattr(exc, "detail", None)
+    plain = detail if isinstance(detail, str) and detail and not detail.isascii() else None
+    return HTMLResponse(error_page(status, plain), status_code=status)
 
 
-async def _csrf_refused(scope: Scope, send: Send, message_id: Any) -> None:
-    body = ("<!DOCTYPE html><meta charset='utf-8'><title>请求被拒绝</title><p>请求被拒绝：表单已过期或来源不明（CSRF 校验失败）。"
-            "请返回上一页刷新后重试。</p>").encode()
-    await send({"type": "http.response.start", "status": 403,
-                "headers": [(b"content-type", b"text/html; charset=utf-8")]})
-    await send({"type": "http.response.body", "body": body})
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return HTMLResponse(error_page(500), status_code=500)
 
 
 def _filters(request: Request, site: str | None) -> dict[str, str]:
@@ -333,6 +422,8 @@ def _state(finding: dict[str, Any]) -> str:
     review = finding.get("review")
     if not review:
         return "open"
+    if review.get("approval") == "pending":
+        return "pending"
     if review.get("returned"):
         return "returned"
     if review["state"] in ("false_positive", "deferred"):

@@ -3,6 +3,7 @@ config and its store, and the site and config the workbench tests audit."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import uvicorn
 
 from govaudit.config import Config, store_target
@@ -30,7 +32,7 @@ def serving(config: Config, host: str = "127.0.0.1") -> Iterator[str]:
         probe.bind((host, 0))
         port = int(probe.getsockname()[1])
     server = uvicorn.Server(uvicorn.Config(create_app(config, store_target(config), host), host=host, port=port,
-                                           log_level="error", lifespan="off"))
+                                           log_level="error", lifespan="off", proxy_headers=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -43,6 +45,19 @@ def serving(config: Config, host: str = "127.0.0.1") -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def form_token(html: str) -> str:
+    """The CSRF token a page's forms carry (the server's synchronizer token for the session)."""
+    match = re.search(r'name="csrftoken" value="([^"]+)"', html)
+    assert match, "the page has no form token"
+    return match.group(1)
+
+
+def login(client: httpx.Client, base: str, user: str = "审核员", password: str = PASSWORD) -> httpx.Response:
+    """Log in as a browser would: open the login page, post its form with its token."""
+    token = form_token(client.get(f"{base}/login").text)
+    return client.post(f"{base}/login", data={"username": user, "password": password, "next": "/", "csrftoken": token})
 
 
 def office_site(site: TestSite) -> None:
