@@ -54,7 +54,7 @@ def _mark(page: Any, fingerprint: str, action: str, reason: str, until: str = ""
     finding.locator(f"#a-{fingerprint}").select_option(action)
     if until:
         finding.locator(f"#u-{fingerprint}").fill(until)
-    reason_box = finding.get_by_label("理由（误报、暂缓必填）")
+    reason_box = finding.get_by_label("理由（误报、暂缓、驳回必填）")
     reason_box.fill(reason)
     reason_box.press("Enter")          # the keyboard submits the form
     page.wait_for_load_state()

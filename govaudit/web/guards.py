@@ -69,7 +69,9 @@ def _bracketed(name: str) -> str:
 
 class BodyLimit:
     """Refuses (413) a request body over `limit` bytes: by its Content-Length at once, or, sent
-    in chunks, as soon as it passes the limit (nothing more is read)."""
+    in chunks, as soon as it passes the limit. What is still coming is read and dropped, up to
+    _DRAIN bytes, before the answer, so a proxy that is still sending gets the 413 rather than a
+    reset connection (its 502); past that the connection is simply closed."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -81,6 +83,8 @@ class BodyLimit:
             return
         length = Headers(scope=scope).get("content-length", "")
         if length and (not length.isdigit() or int(length) > self.limit):
+            if length.isdigit() and int(length) <= _DRAIN:
+                await _drain(receive, _DRAIN)
             await _refuse(send, 413 if length.isdigit() else 400)
             return
         received = 0
@@ -90,16 +94,29 @@ class BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.limit:
+                if message.get("more_body"):
+                    await _drain(receive, _DRAIN)
                 raise HTTPException(413)
             return message
 
         await self.app(scope, limited, send)
 
 
+_DRAIN = 1024 * 1024
+
+
+async def _drain(receive: Receive, budget: int) -> None:
+    while budget > 0:
+        message = await receive()
+        budget -= len(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return
+
+
 async def _refuse(send: Send, status: int) -> None:
     body = error_page(status).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"connection", b"close")]})
+                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -166,3 +166,70 @@ class PostgresServer(_Service):
         with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
             connection.execute(f"CREATE DATABASE {name}")
         return f"postgresql://govaudit@127.0.0.1:{self.port}/{name}"
+
+
+# -- nginx, the reverse proxy in front of the workbench ------------------------------------------
+
+def nginx_binary() -> str:
+    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise ServiceMissing("nginx 未安装（./setup 会安装 Debian 的 nginx-light）")
+
+
+class NginxProxy(_Service):
+    """Debian's nginx as the README's deployment runs it: TLS (when given a certificate and
+    key) on a free 127.0.0.1 port, forwarding to the workbench with the client's address
+    (X-Forwarded-For), the scheme and the Host the browser sent; its own bodies limit."""
+
+    def __init__(self, upstream_port: int, cert: Path | None = None, key: Path | None = None) -> None:
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="govaudit-nginx-"))
+        tls = f"ssl;\n    ssl_certificate {cert};\n    ssl_certificate_key {key};" if cert and key else ";"
+        temp = "".join(f"  {kind}_temp_path {self.folder / kind};\n" for kind in ("client_body", "proxy", "fastcgi",
+                                                                                 "uwsgi", "scgi"))
+        user = "user root;" if os.geteuid() == 0 else ""   # (workers write its temp folders)
+        (self.folder / "nginx.conf").write_text(f"""
+{user}
+worker_processes 1;
+daemon off;
+pid {self.folder / 'nginx.pid'};
+error_log {self.folder / 'error.log'} warn;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+{temp}  server {{
+    listen 127.0.0.1:{self.port} {tls}
+    client_max_body_size 1m;
+    location / {{
+      proxy_pass http://127.0.0.1:{upstream_port};
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+    }}
+  }}
+}}
+""", encoding="utf-8")
+        self.process = subprocess.Popen([nginx_binary(), "-p", str(self.folder), "-c", str(self.folder / "nginx.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, self.process, "nginx")
+
+
+class WorkbenchProcess(_Service):
+    """`govaudit serve` as a user starts it: its own process on a free 127.0.0.1 port, what it
+    logs kept in `log` (read with `logged()`)."""
+
+    def __init__(self, config: Path, env: dict[str, str] | None = None) -> None:
+        import sys
+
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="govaudit-serve-"))
+        self.log = self.folder / "serve.log"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "govaudit", "serve", "--config", str(config), "--port", str(self.port)],
+                stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        _wait_for_port(self.port, self.process, "govaudit serve")
+
+    def logged(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")

@@ -10,11 +10,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
 
-from govaudit.config import Config, store_target
+from govaudit.config import Config, load_config, store_target
 from govaudit.web.app import create_app
 from govaudit.web.auth import add_user
 from tests.support.pages import footer, page
@@ -79,3 +80,13 @@ def office_config(tmp_path: Path, site: TestSite, *, plan: str = 'example = "zhu
         f'[[sites]]\nname = "门户"\nurl = "{site.url("/")}"\nunit = "{UNIT}"\n', encoding="utf-8")
     add_user(path, "审核员", PASSWORD, "李审核")
     return path
+
+
+def post_routes(config_path: Path) -> list[str]:
+    """Every route of the workbench that takes a POST (so a test can try each one)."""
+    from starlette.routing import Route
+
+    app: Any = create_app(load_config(config_path), store_target(load_config(config_path)))
+    while not hasattr(app, "routes"):
+        app = app.app
+    return [route.path for route in app.routes if isinstance(route, Route) and "POST" in (route.methods or ())]
