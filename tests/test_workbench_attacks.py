@@ -370,3 +370,54 @@ def test_a_single_reviewer_cannot_lift_a_veto(deployment: Deployment) -> None:
         (entry,) = second.get(report).json()["sites"]
     assert veto["fingerprint"] in {f["fingerprint"] for f in entry["set_aside"]}
     assert veto["rule"] not in entry["vetoed_by"]
+
+
+# -- hostile crawled content in a real browser --------------------------------------------------------
+
+def test_no_crawled_or_typed_script_runs_in_any_page(deployment: Deployment) -> None:
+    """Chromium through the proxy, logged in as an admin (every form shown), on every page:
+    no dialog opens, and the browser never even meets a script to block (a CSP report
+    would mean some markup was not escaped)."""
+    import os
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium 未安装（apt-get install -y chromium）")
+    from playwright.sync_api import sync_playwright
+
+    run, unit = deployment.run_id, deployment.document["sites"][0]["unit"]
+    with deployment.client("127.0.0.70") as typist:          # a hostile review reason, too
+        assert deployment.login(typist, "审核员二").status_code == 303
+        token = form_token(typist.get(f"{deployment.base}/").text)
+        typed = typist.post(f"{deployment.base}/review", data={
+            **_review_form(deployment, deployment.finding("deduct"), "false_positive", reason=f"理由{HOSTILE}"),
+            "csrftoken": token})
+        assert typed.status_code == 303
+    paths = ["/", f"/runs/{run}", f"/runs/{run}/findings", f"/runs/{run}/sites/门户", f"/runs/{run}/findings?state=set_aside",
+             f"/units/{unit}", "/plan", "/false-positives", "/users", "/nope", f"/runs/{run}/sites/{HOSTILE}",
+             f"/login?next=/%22%3E{HOSTILE}"]
+    dialogs: list[str] = []
+    reports: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                             args=["--no-sandbox"] if os.geteuid() == 0 else [])
+        context = browser.new_context(ignore_https_errors=True, locale="zh-CN")
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("console", lambda message: reports.append(message.text) if "Content Security Policy" in message.text
+                else None)
+        page.goto(f"{deployment.base}/login")
+        page.get_by_label("用户名").fill("管理员")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{deployment.base}/")
+        seen = []
+        for path in paths:
+            page.goto(deployment.base + path)
+            seen.append(page.content())
+        browser.close()
+    assert dialogs == [] and reports == []
+    everything = "\n".join(seen)
+    assert '&lt;script&gt;alert("crawled")&lt;/script&gt;' in everything   # shown, as text
+    assert "理由&lt;script&gt;" in everything

@@ -263,9 +263,9 @@ class Workbench:
         return response
 
     async def logout(self, request: Request) -> Response:
-        await self.accounts.posted(request)
         visitor: Visitor = request.state.visitor
-        if visitor.token:
+        if visitor.token:                     # (a session already over has nothing to end)
+            await self.accounts.posted(request)
             await anyio.to_thread.run_sync(self.accounts.sessions.end, visitor.token)
             log.warning("工作台退出：用户 %s，来自 %s", visitor.session.user if visitor.session else "?", client_of(request))
         response = RedirectResponse("/", status_code=303)
@@ -276,11 +276,11 @@ class Workbench:
     # -- the one change to findings: a review ------------------------------------------------------
 
     async def review(self, request: Request) -> Response:
-        form = await self.accounts.posted(request)
         user = self.user(request)
+        if user is None:                      # (logged out or expired: log in first, nothing is read)
+            return _to_login("/")
+        form = await self.accounts.posted(request)
         back = _local_path(str(form.get("back", "/")))
-        if user is None:
-            return _to_login(back)
         if not may_review(user):
             return self.message(request, 403, "无权复核", "只读用户（role = \"viewer\"）不能复核问题", back)
         site, fingerprint = str(form.get("site", "")), str(form.get("fingerprint", ""))

@@ -32,7 +32,8 @@ def anonymous_rule(serve: ServeOptions) -> str:
         return "未登录不能查看（[serve] anonymous_read = \"no\"）"
     if serve.https_only:
         return "未登录不能查看（https_only = true：经代理对外提供服务）"
-    return "仅本机直接访问（回环地址、无代理头）时未登录可查看；其他来源须登录"
+    rule = "仅本机直接访问（回环地址、无代理头）时未登录可查看；其他来源须登录"
+    return rule + ("（anonymous_read = \"yes\" 按 \"auto\" 处理，不再向网络开放）" if serve.anonymous_read == "yes" else "")
 
 
 def may_read_anonymously(serve: ServeOptions, scope: Scope) -> bool:
