@@ -247,7 +247,7 @@ def demo(out: str, today: str | None) -> None:
     click.echo(f"整改通知 {len(notices)} 份、检查情况通报草稿：{bulletin.parent.resolve()}")
     workbench = write_workbench_config(out_dir)
     click.echo(f"工作台（复核问题、按单位查看、误报记录）：govaudit serve --config {workbench}，浏览器打开 http://127.0.0.1:8080/")
-    click.echo(f"复核需登录，先添加用户：govaudit user add 管理员 --config {workbench}")
+    click.echo(f"复核需登录，先添加用户：govaudit user add 管理员 --role admin --config {workbench}")
 
 
 @main.command("run")

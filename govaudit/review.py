@@ -85,7 +85,10 @@ class Review:
         return False
 
     def why_back(self, finding: dict[str, Any], today: date) -> str | None:
-        """Why a set-apart mark no longer holds, in Chinese; None when it holds or never did."""
+        """Why a set-apart mark no longer holds, in Chinese; None when it holds or never did
+        (a mark still waiting for approval never held)."""
+        if self.pending:
+            return None
         if self.state is ReviewState.FALSE_POSITIVE and not self.sets_apart(finding, today):
             return "曾标记为误报，但检查所见已变化，重新列为问题"
         if self.state is ReviewState.DEFERRED and not self.sets_apart(finding, today):

@@ -145,7 +145,7 @@ def test_a_false_positive_leaves_the_verdict_and_returns_when_its_evidence_chang
     # one reviewer alone cannot lift a veto: pending, the verdict stands, and they cannot approve it
     pending = annotate_site(entry, NO_PLAN, {("门户", fingerprint): proposed}, Scoring(), TODAY)
     assert pending["verdict"] == "不合格" and pending["set_aside"] == []
-    assert pending["findings"][0]["review"]["label"] == "误报（待批准）"
+    assert pending["findings"][0]["review"]["label"] == "误报（待批准）" and "returned" not in pending["findings"][0]["review"]
     with pytest.raises(ValueError, match="不能批准自己"):
         approval_of(proposed, approve=True, user="李审核", account="li", at="t2")
     mark = approval_of(proposed, approve=True, user="王批准", account="wang", at="2026-11-30T10:00:00+08:00")
