@@ -151,3 +151,15 @@ def test_through_a_plain_proxy_on_this_machine_anonymous_reading_stops(site: Tes
                 assert through.status_code == 303 and through.headers["location"].startswith("/login")
                 assert httpx.get(f"{base}/runs/{run_id}/report.json").status_code == 200
         assert store_target(config).exists()  # type: ignore[union-attr]
+
+
+def test_a_server_error_is_a_plain_page_with_the_headers_and_no_traceback(site: TestSite, tmp_path: Path) -> None:
+    office_site(site)
+    config = load_config(office_config(tmp_path, site))
+    database = store_target(config)
+    database.write_bytes(b"this is not a database" * 100)  # type: ignore[union-attr]
+    with serving(config) as base:
+        response = httpx.get(f"{base}/")
+    assert response.status_code == 500 and "服务器出错" in response.text
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert "Traceback" not in response.text and "sqlite" not in response.text.lower()
