@@ -37,6 +37,9 @@ class Freshness:
 class InteractionOptions:
     unanswered_days: Days = 90         # 19号: unanswered for more than 3 months [V]
     window_days: Days = 365            # ... among messages of the past year [V]
+    # Site kinds that must offer an online consultation channel of their own: a department of
+    # a 集约化 district answers through the portal's (a site without one is then not judged) [U].
+    channel_site_kinds: tuple[str, ...] = ("portal",)
 
 
 @dataclass(frozen=True)

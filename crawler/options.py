@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from annotated_types import Interval
 
-SiteKind = Literal["portal", "department"]
+SiteKind = Literal["auto", "portal", "department"]
 AdminLevel = Literal["", "city", "county", "township"]
 
 _DAY_S = 86_400.0
@@ -132,7 +132,8 @@ class SiteConfig:
     name: str
     url: str
     unit: str = ""
-    kind: SiteKind = "portal"
+    # portal (门户网站) or department (部门网站); auto: inferred from the site (checks/sitemodel/kind.py)
+    kind: SiteKind = "auto"
     # Other host names that belong to the same site (crawled, not treated as external).
     same_site_hosts: tuple[str, ...] = ()
     # A basic-level unit (基层) keeps the 26-domain standard catalogues (plan tasks 32-33).

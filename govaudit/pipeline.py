@@ -31,6 +31,7 @@ from govaudit.checks.facts import analyse_page, dump_facts, facts_reader
 from govaudit.checks.newmedia.listing import newmedia_view
 from govaudit.checks.registry import all_rules
 from govaudit.checks.runner import run_rules
+from govaudit.checks.sitemodel.kind import kind_view
 from govaudit.checks.sitemodel.laws import LawLibrary
 from govaudit.checks.sitemodel.views import disclosure_view, regulations_view
 from govaudit.checks.verdict import judge_site
@@ -184,7 +185,8 @@ def judge_snapshot(config: Config, site: SiteConfig, snapshot: SiteSnapshot, tod
     verdict = judge_site(results.findings, homepage_loaded=homepage_loaded, scoring=config.scoring,
                          rules=all_rules(), not_checked=results.not_checked)
     views = {"disclosure": disclosure_view(snapshot, context), "regulations": regulations_view(snapshot, context),
-             "annual_report": annual_view(snapshot, context), "newmedia": newmedia_view(snapshot, context)}
+             "annual_report": annual_view(snapshot, context), "newmedia": newmedia_view(snapshot, context),
+             **kind_view(snapshot, context)}
     report = SiteReport(snapshot, results, verdict, stats, views)
     report.stats["rules_s"] = round(time.perf_counter() - started, 2)
     return report

@@ -122,6 +122,25 @@ def test_document_repealed_by_a_later_one_still_marked_valid(site: TestSite) -> 
     assert finding.evidence["doc_no"] == "珠高办〔2024〕12号" and finding.evidence["repealed_by"] == site.url("/gfxwj/2.html")
 
 
+def test_a_list_page_with_row_notes_repeals_nothing(site: TestSite) -> None:
+    """#27: a row note "已被××〔2026〕8号废止" on the library list, and a sidebar of the latest
+    documents on each page, made every in-force document on that list "repealed"."""
+    rows = [("/gfxwj/1.html", "珠海高新区政务公开管理办法", "珠高办〔2024〕12号", "失效", "已被珠高办〔2026〕8号废止"),
+            ("/gfxwj/2.html", "珠海高新区政务公开工作规定", "珠高办〔2026〕8号", "有效", ""),
+            ("/gfxwj/3.html", "珠海高新区人才公寓管理办法", "珠高规〔2025〕4号", "有效", "")]
+    table = "".join(f'<tr><td><a href="{href}">{title}</a></td><td>{no}</td><td>{validity}</td><td>{note}</td></tr>'
+                    for href, title, no, validity, note in rows)
+    sidebar = ('<div class="side"><h3>最新文件</h3><a href="/gfxwj/2.html">珠海高新区政务公开工作规定'
+               '（珠高办〔2026〕8号，珠高办〔2024〕12号同时废止）</a></div>')
+    site.page("/", page("首页", '<a href="/gfxwj/index.html">规范性文件</a>'))
+    site.page("/gfxwj/index.html", page("规范性文件", "<table><tr><th>标题</th><th>文号</th><th>有效性</th><th>备注</th></tr>"
+                                            f"{table}</table>{sidebar}"))
+    site.page("/gfxwj/1.html", _doc("珠海高新区政务公开管理办法", "珠高办〔2024〕12号", validity="失效", body=f"<p>正文。</p>{sidebar}"))
+    site.page("/gfxwj/2.html", _doc("珠海高新区政务公开工作规定", "珠高办〔2026〕8号", validity="有效", body=f"<p>正文。</p>{sidebar}"))
+    site.page("/gfxwj/3.html", _doc("珠海高新区人才公寓管理办法", "珠高规〔2025〕4号", validity="有效", body=f"<p>正文。</p>{sidebar}"))
+    assert not _findings(audit(site.url("/")), "regulations.repealed_shown")
+
+
 def test_twenty_working_days_across_the_national_day_holiday() -> None:
     # 2021: 国庆 10/1-10/7 off, 9/26 (Sun) and 10/9 (Sat) worked.
     assert working_days_between(date(2021, 9, 24), date(2021, 10, 27)) == 20

@@ -63,8 +63,9 @@ class Deployment:
 
 def _hostile_site(site: TestSite) -> None:
     """Every crawled string a page of the workbench shows, made hostile: titles, link texts and
-    targets, footer; the homepage's only date is years old (homepage.stale: a 单项否决)."""
-    foot = footer(without="identity.icp", replace={"identity.sponsor": f"主办：测试区<img src=x onerror=alert(2)>{HOSTILE}"})
+    targets, footer. A government's portal (by its sponsor) with no consultation channel:
+    interaction.unanswered, a 单项否决."""
+    foot = footer(without="identity.icp", replace={"identity.sponsor": f"主办：测试区人民政府<img src=x onerror=alert(2)>{HOSTILE}"})
     links = (f'<a href="/gone.html">旧专题{HOSTILE}</a> <a href="javascript:alert(3)">脚本链接</a>'
              f' <a href="/news.html">新闻"><svg onload=alert(4)></a>')
     site.page("/", page(f"首页{HOSTILE}", f"<p>2019年1月2日 更新</p>{links}", foot=foot))

@@ -31,9 +31,10 @@ class FoundReport:
     unread_reason: str | None      # why `report` is None or unreadable
 
 
-def deadline_for(year: int, kind: str) -> date:
-    """条例 第四十九、五十条: departments by 1月31日, a government's own report by 3月31日."""
-    return date(year + 1, 3, 31) if kind == "portal" else date(year + 1, 1, 31)
+def deadline_for(year: int, kind: str | None) -> date:
+    """条例 第四十九、五十条: departments by 1月31日, a government's own report by 3月31日; a
+    site whose kind is unknown is given the later date (never reported late by a guess)."""
+    return date(year + 1, 1, 31) if kind == "department" else date(year + 1, 3, 31)
 
 
 def site_reports(snapshot: SiteSnapshot, context: RuleContext) -> list[FoundReport]:

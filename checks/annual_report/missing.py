@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from govaudit.checks.annual_report.common import BASIS, deadline_for, due_report, due_year
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
 from govaudit.checks.options import Deduction
+from govaudit.checks.sitemodel.kind import site_kind
 from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     year = due_year(context)
-    deadline = deadline_for(year, snapshot.kind)
+    deadline = deadline_for(year, site_kind(snapshot, context).kind)
     found = due_report(snapshot, context)
     if found is None:
         if context.today <= deadline:

@@ -9,6 +9,7 @@ from govaudit.checks.annual_report.common import deadline_for, due_year, readabl
 from govaudit.checks.annual_report.model import APPLICANT_COLUMNS, ROW_LABELS, T4_COLUMNS, AnnualReport, Table
 from govaudit.checks.annual_report.relations import Mismatch, mismatches
 from govaudit.checks.base import RuleContext
+from govaudit.checks.sitemodel.kind import site_kind
 from govaudit.crawler.snapshot import SiteSnapshot
 
 
@@ -16,7 +17,7 @@ def annual_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, Any]:
     if snapshot.homepage_page is None:
         return {}
     year = due_year(context)
-    deadline = deadline_for(year, snapshot.kind)
+    deadline = deadline_for(year, site_kind(snapshot, context).kind)
     found, why = readable_due_report(snapshot, context)
     view: dict[str, Any] = {"year": year, "deadline": deadline.isoformat(), "found": found is not None,
                             "unreadable": why if found is not None else None}

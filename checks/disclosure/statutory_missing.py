@@ -9,13 +9,20 @@ from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
 from govaudit.checks.disclosure.common import BASIS_ORDINANCE, COLUMN_MISSING_REASON, column_unreadable, model_and_column
 from govaudit.checks.options import Deduction
 from govaudit.checks.sitemodel.disclosure import statutory_categories
+from govaudit.checks.sitemodel.kind import site_kind
 from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     kinds = context.config.disclosure.statutory_site_kinds
-    if snapshot.kind not in kinds:
-        yield RULE.not_checked(f"部门网站按职能公开，默认不逐项检查第二十条（[disclosure] statutory_site_kinds = {list(kinds)}）")
+    kind = site_kind(snapshot, context)
+    duty = kind.holds(kinds)
+    if duty is None:
+        yield RULE.not_checked(kind.unknown_reason)
+        return
+    if not duty:
+        yield RULE.not_checked(f"部门网站按职能公开，默认不逐项检查第二十条（[disclosure] statutory_site_kinds = {list(kinds)}；"
+                               f"{kind.reason}）")
         return
     model, column = model_and_column(snapshot, context)
     if not column.found:

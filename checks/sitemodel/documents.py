@@ -38,6 +38,8 @@ _VERSION_STATEMENT = re.compile(
     r"(\d{4}年\d{1,2}月\d{1,2}日)([^。；;（）():：|]{0,150}?)(公布|发布|修订|修正|通过)")
 # Words that introduce a basis (根据 国发〔2019〕5号): the 文号 after them is cited, not repealed.
 _BASIS_WORDS = ("根据", "依据", "按照", "依照", "为贯彻", "贯彻落实")
+_PASSIVE = re.compile(r"被\s*\S{0,6}$")        # "已被 XX〔…〕号废止": the 文号 after 被 repeals
+_PROSE_CHARS = 20        # a body sentence that repeals is at least this long
 _BRACKET_YEAR = re.compile(r"[（(](\d{4})年(修订|修正|公布)[）)]")
 _PREAMBLE_CHARS = 3000
 
@@ -135,8 +137,15 @@ def document_facts(page: PageRead) -> tuple[DocumentMeta, frozenset[str]] | None
     nodes = page.nodes
     text = " ".join(nodes)
     meta = _document_meta(page, tree, nodes, text)
-    repealed = frozenset(repealed_numbers(text)) if "废止" in text or "失效" in text else frozenset()
-    return meta, repealed
+    return meta, repeals_in_body(nodes)
+
+
+def repeals_in_body(nodes: list[str]) -> frozenset[str]:
+    """What a document's own body declares repealed: only its sentences count (a text of
+    some length that reads as prose), never a list's row note ("已被××〔2024〕6号废止"), a
+    sidebar or a link title; the caller passes the nodes of an article page only."""
+    prose = " ".join(node for node in nodes if len(node) >= _PROSE_CHARS and any(mark in node for mark in "。，；"))
+    return frozenset(repealed_numbers(prose)) if "废止" in prose or "失效" in prose else frozenset()
 
 
 def _document_meta(page: PageRead, tree: Any, nodes: list[str], text: str) -> DocumentMeta:
@@ -172,14 +181,17 @@ def _validity_in_text(text: str) -> str | None:
 
 def repealed_numbers(text: str) -> set[str]:
     """文号 of documents this text declares repealed ("…（珠高办〔2019〕12号）同时废止"): those in
-    the clause that says 废止/失效, except one cited as the basis (根据国发〔2019〕5号…)."""
+    the clause that says 废止/失效, except one cited as the basis (根据国发〔2019〕5号…) and the
+    one that repeals in the passive ("已被珠高办〔2024〕6号废止" names the repealer)."""
     found = set()
     for clause in re.split(r"[。；;，,]", normalise(text)):
         if "废止" not in clause and "失效" not in clause:
             continue
         for match in _DOC_NO.finditer(clause):
-            if not any(word in clause[:match.start()] for word in _BASIS_WORDS):
-                found.add(match.group(0).replace(" ", ""))
+            before = clause[:match.start()]
+            if any(word in before for word in _BASIS_WORDS) or _PASSIVE.search(before) or "被" in match.group(0)[:3]:
+                continue
+            found.add(match.group(0).replace(" ", ""))
     return found
 
 

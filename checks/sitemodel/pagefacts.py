@@ -136,6 +136,8 @@ def analyse_model(page: PageRead, today: date) -> ModelFacts:
     found = article_date(tree, page.fetch.final_url, text)
     document, repealed = (document_facts(page) or (None, frozenset())) if page.depth > 0 else (None, frozenset())
     listing = None if article else _listing(page, today)
+    if listing is not None and listing.items:
+        repealed = frozenset()     # a list page, however it words its rows, repeals nothing
     home_items = tuple(list_items(page, today)) if page.depth == 0 else ()
     return ModelFacts(article, found, document, repealed, listing, home_items)
 

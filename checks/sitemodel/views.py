@@ -17,6 +17,7 @@ from govaudit.checks.sitemodel.disclosure import (
     statutory_categories,
     subcolumns,
 )
+from govaudit.checks.sitemodel.kind import site_kind
 from govaudit.crawler.snapshot import SiteSnapshot
 
 _STATUS_LABELS = {"fresh": "正常", "stale": "未及时更新", "undated": "未注明日期", "unknown": "日期无法确定，未检查", "blank": "空白栏目",
@@ -39,7 +40,7 @@ def disclosure_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, A
     guide = next(s for s in subs if s.key == "guide")
     _, elements = guide_elements(model, snapshot, guide)
     rows += [_row("指南要素（第十二条）", e) for e in elements]
-    if snapshot.kind in context.config.disclosure.statutory_site_kinds:
+    if site_kind(snapshot, context).holds(context.config.disclosure.statutory_site_kinds):
         article_21 = context.site is not None and context.site.admin_level in ("city", "county")
         rows += [_row("法定主动公开内容", c) for c in statutory_categories(model, article_21)]
     rows.append(_row("政务新媒体", newmedia_list(model)))

@@ -10,6 +10,7 @@ from govaudit.config import (
     Config,
     ContentOptions,
     CrawlLimits,
+    InteractionOptions,
     Network,
     NoticeOptions,
     PlanOptions,
@@ -53,6 +54,9 @@ def demo_config(port: int) -> Config:
         # The demo's 科技创新局 issues 规范性文件 of its own (科技扶持政策): the office holds it,
         # like the portal, to a library of its own (by default only portals are).
         regulations=dataclasses.replace(RegulationOptions(), library_site_kinds=("portal", "department")),
+        # ... and the 科技创新局 is not part of a 集约化 platform: it answers consultations itself,
+        # so it must offer a channel of its own (by default only portals must).
+        interaction=dataclasses.replace(InteractionOptions(), channel_site_kinds=("portal", "department")),
         sites=(
             SiteConfig(name="高新区门户网站（演示）", url=f"http://{PORTAL}:{port}/",
                        unit=OFFICE, kind="portal"),
