@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from govaudit.checks.annual_report.common import BASIS, deadline_for, due_report, due_year
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.coverage import absence_unknown
 from govaudit.checks.options import Deduction
 from govaudit.checks.sitemodel.kind import site_kind
 from govaudit.crawler.snapshot import SiteSnapshot
@@ -16,8 +17,11 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     deadline = deadline_for(year, site_kind(snapshot, context).kind)
     found = due_report(snapshot, context)
     if found is None:
+        unknown = absence_unknown(snapshot, context)
         if context.today <= deadline:
             yield RULE.not_checked(f"{year} 年度报告的公开期限 {deadline} 尚未到")
+        elif unknown:
+            yield RULE.not_checked(f"未找到 {year} 年度报告，但{unknown}")
         else:
             yield RULE.finding(snapshot.start_url, {"year": year, "deadline": deadline.isoformat(),
                                                     "today": context.today.isoformat()}, variant="missing")

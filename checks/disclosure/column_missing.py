@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.coverage import near_home_unknown
 from govaudit.checks.disclosure.common import BASIS_ORDINANCE, homepage_has_links, model_and_column
 from govaudit.checks.options import Deduction
 from govaudit.checks.sitemodel.columns import data
@@ -17,6 +18,10 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         return
     _, column = model_and_column(snapshot, context)
     if not column.found:
+        unread = near_home_unknown(snapshot)
+        if unread:
+            yield RULE.not_checked(f"首页上没有专栏入口，{unread}")
+            return
         yield RULE.finding(snapshot.start_url, {"searched": data()["disclosure_column"]}, on_homepage=True)
 
 

@@ -44,12 +44,3 @@ def column_unreadable(snapshot: SiteSnapshot, column: Found, context: RuleContex
     if listing is not None and listing.script_list and not listing.items and not page.rendered:
         return f"政府信息公开专栏页面 {url} 的内容由脚本生成，未经浏览器渲染，无法检查其内容"
     return None
-
-
-def absence_unknown(snapshot: SiteSnapshot, context: RuleContext) -> str | None:
-    """Why "not found anywhere on the site" would not be evidence: the homepage shows no
-    links, or the 专栏 was found and could not be read. None: the search means something."""
-    if not homepage_has_links(snapshot):
-        return "首页没有可读的链接（可能由脚本生成），无法判断"
-    _, column = model_and_column(snapshot, context)
-    return column_unreadable(snapshot, column, context) if column.found else None

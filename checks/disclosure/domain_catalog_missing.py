@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
-from govaudit.checks.disclosure.common import absence_unknown, model_and_column
+from govaudit.checks.coverage import absence_unknown
+from govaudit.checks.disclosure.common import model_and_column
 from govaudit.checks.options import Deduction
 from govaudit.checks.sitemodel.disclosure import domain_catalogues
 from govaudit.crawler.snapshot import SiteSnapshot

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
-from govaudit.checks.disclosure.common import absence_unknown
+from govaudit.checks.coverage import absence_unknown
 from govaudit.checks.sitemodel.columns import data, site_model
 from govaudit.crawler.snapshot import SiteSnapshot
 

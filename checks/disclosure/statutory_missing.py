@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.coverage import absence_unknown
 from govaudit.checks.disclosure.common import BASIS_ORDINANCE, COLUMN_MISSING_REASON, column_unreadable, model_and_column
 from govaudit.checks.options import Deduction
 from govaudit.checks.sitemodel.disclosure import statutory_categories
@@ -28,7 +29,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     if not column.found:
         yield RULE.not_checked(COLUMN_MISSING_REASON)
         return
-    unreadable = column_unreadable(snapshot, column, context)
+    unreadable = column_unreadable(snapshot, column, context) or absence_unknown(snapshot, context)
     if unreadable:
         yield RULE.not_checked(unreadable, column.where)
         return

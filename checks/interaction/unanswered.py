@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.coverage import near_home_unknown
 from govaudit.checks.sitemodel.columns import site_model
 from govaudit.checks.sitemodel.interaction import channels, messages
 from govaudit.checks.sitemodel.kind import site_kind
@@ -21,8 +22,11 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         kinds = context.config.interaction.channel_site_kinds
         kind = site_kind(snapshot, context)
         duty = kind.holds(kinds)
+        unread = near_home_unknown(snapshot)
         if home is None or not home.links:
             yield RULE.not_checked("首页没有可读的链接（可能由脚本生成），无法判断是否有互动渠道")
+        elif unread:
+            yield RULE.not_checked(f"首页上没有互动渠道的入口，{unread}")
         elif duty is None:
             yield RULE.not_checked("网站上没有找到留言、咨询等互动渠道，但" + kind.unknown_reason
                                    + "：部门网站一般通过门户网站的互动平台答复，不单独判断")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
-from govaudit.checks.disclosure.common import absence_unknown
+from govaudit.checks.coverage import absence_unknown
 from govaudit.checks.options import Deduction
 from govaudit.checks.regulations.common import BASIS_ORDINANCE, LIBRARY_WORDS
 from govaudit.checks.sitemodel.columns import site_model

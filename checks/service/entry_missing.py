@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
+from govaudit.checks.coverage import near_home_unknown
 from govaudit.checks.disclosure.common import homepage_has_links
 from govaudit.checks.service.common import BASIS_SERVICE, homepage_hides_script_content
 from govaudit.checks.sitemodel.columns import data, site_model
@@ -32,6 +33,10 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
                 return
     if not homepage_has_links(snapshot) or homepage_hides_script_content(snapshot):
         yield RULE.not_checked("首页没有可读的链接，或含脚本而未经浏览器渲染（入口可能由脚本生成），无法判断有无网上办事入口")
+        return
+    unread = near_home_unknown(snapshot)
+    if unread:
+        yield RULE.not_checked(f"首页上没有网上办事入口，{unread}")
         return
     yield RULE.finding(snapshot.start_url, {"searched": "首页及其下一层页面中链接文字含“政务服务”“网上办事”“一网通办”等，"
                                                        "或链接到政务服务平台域名的入口",
