@@ -38,12 +38,12 @@ GUIDE_FULL = ("<p>公开内容分为机构职能、政策文件等类别，按�
 
 
 def disclosure_site(site: TestSite, *, skip: set[str] = frozenset(), guide: str = GUIDE_FULL,  # type: ignore[assignment]
-                    extra_home: str = "") -> None:
+                    extra_home: str = "", newmedia: str = '<a href="/xmt.html">政务新媒体清单</a>') -> None:
     subs = {"zn": ("政府信息公开指南", "/gk/zn.html"), "zd": ("信息公开制度", "/gk/zd.html"),
             "fd": ("法定主动公开内容", "/gk/fd.html"), "nb": ("公开年报", "/gk/nb.html")}
     links = "".join(f'<a href="{href}">{name}</a>' for key, (name, href) in subs.items() if key not in skip)
     site.page("/", page("首页", f'<a href="/gk/index.html">政府信息公开</a><a href="/hd/index.html">咨询留言</a>'
-                              f'<a href="/xmt.html">政务新媒体清单</a>{extra_home}'
+                              f'{newmedia}{extra_home}'
                               f'<form action="/search"><input type="text" name="q"><button>搜索</button></form>'
                               f'<a href="/gk/bb.html">{TODAY.year - 1}年度政府网站工作年度报表</a>'
                               f'<ul class="list"><li><a href="/news/1.html">高新区召开推进会议部署工作</a><span>{ago(1)}</span></li></ul>'))
@@ -312,3 +312,26 @@ def test_real_central_portal_document_dates() -> None:
     tree = parse_html(html)
     text = " ".join(tree.xpath("//text()"))
     assert article_date(tree, "http://www.gov.cn/zhengce/content/2018-12/20/content_5350427.htm", text).value == date(2018, 12, 20)  # type: ignore[union-attr]
+
+
+# -- columns recognised by their items or another name (#27) ----------------------------------------
+
+def test_a_category_or_list_under_another_name_or_known_by_its_items_is_found(site: TestSite) -> None:
+    disclosure_site(site, skip={"c9"}, extra_home='<a href="/zdxm.html">重点项目建设</a>',
+                    newmedia='<a href="/xmt.html">新媒体矩阵</a>')
+    site.page("/zdxm.html", page("重点项目建设", "<p>正文内容。</p>"))
+    named = audit(site.url("/"), kind="portal")
+    assert not [f for f in found(named, "disclosure.statutory_missing") if "（10）" in f.message]
+    # neither name: a column whose items are projects' approvals, accounts on platforms
+    disclosure_site(site, skip={"c9"}, extra_home='<a href="/gs.html">公示公告</a><a href="/zh.html">账号一览</a>', newmedia="")
+    site.page("/gs.html", listing("公示公告", [(f"{n}号路市政道路工程项目批复", f"/gs/{n}.html", ago(n)) for n in range(1, 5)]))
+    site.page("/zh.html", listing("账号一览", [("高新区发布微信公众号", "/zh/1.html", ago(3)), ("高新区发布微博", "/zh/2.html", ago(4)),
+                                              ("高新区发布抖音号", "/zh/3.html", ago(5))]))
+    by_items = audit(site.url("/"), kind="portal")
+    assert not [f for f in found(by_items, "disclosure.statutory_missing") if "（10）" in f.message]
+    assert not found(by_items, "disclosure.newmedia_list_missing")
+    # and without those columns, both are reported (the test can fail)
+    disclosure_site(site, skip={"c9"}, newmedia="")
+    bare = audit(site.url("/"), kind="portal")
+    assert [f for f in found(bare, "disclosure.statutory_missing") if "（10）" in f.message]
+    assert found(bare, "disclosure.newmedia_list_missing")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from govaudit.checks.pageread import read_page
-from govaudit.checks.sitemodel.columns import SiteModel, data, matches
+from govaudit.checks.sitemodel.columns import Column, SiteModel, data, matches, squeeze
 from govaudit.crawler.snapshot import SiteSnapshot
 
 
@@ -26,11 +26,27 @@ class Found:
                 "via": self.via, "seen_on": self.seen_on}
 
 
-def _search(model: SiteModel, key: str, label: str, words: list[str]) -> Found:
+def _search(model: SiteModel, key: str, label: str, words: list[str], by_content: list[str] | None = None) -> Found:
+    """Found by a link named with one of `words`, or (given `by_content`) by a column whose
+    items are such things, whatever the column is called."""
     for text, url in model.find_links(words):
         pages = model.sources_of(url)
         return Found(key, label, True, url, text, pages[0] if pages else None)
+    column = column_of_items(model, by_content) if by_content else None
+    if column is not None:
+        return Found(key, label, True, column.url, f"{column.name}（按栏目内容识别）", column.parent)
     return Found(key, label, False)
+
+
+def column_of_items(model: SiteModel, words: list[str]) -> Column | None:
+    """A column at least [by_content] min_items of whose items carry one of `words`."""
+    wanted = [squeeze(word) for word in words]
+    least = int(data()["by_content"]["min_items"])
+    for column in model.columns.values():
+        hits = sum(1 for item in column.items if any(word in squeeze(item.title) for word in wanted))
+        if hits >= least:
+            return column
+    return None
 
 
 # A column's name is short; a longer text naming 政府信息公开 is a document's title
@@ -76,7 +92,8 @@ def guide_elements(model: SiteModel, snapshot: SiteSnapshot, guide: Found) -> tu
 
 
 def statutory_categories(model: SiteModel, article_21: bool) -> list[Found]:
-    found = [_search(model, f"第二十条第（{number}）项", entry["title"], entry["words"])
+    found = [_search(model, f"第二十条第（{number}）项", entry["title"], entry["words"],
+                     by_content=data()["by_content"].get(f"statutory_{number}"))
              for number, entry in data()["statutory"].items()]
     if article_21:
         found += [_search(model, f"第二十一条·{name}", name, words)
@@ -101,4 +118,4 @@ def domain_catalogues(model: SiteModel, snapshot: SiteSnapshot) -> tuple[Found, 
 
 def newmedia_list(model: SiteModel) -> Found:
     """Any link naming 政务新媒体 counts: the list is often titled 政务新媒体矩阵/名录/一览."""
-    return _search(model, "newmedia", "政务新媒体清单", data()["newmedia"])
+    return _search(model, "newmedia", "政务新媒体清单", data()["newmedia"], by_content=data()["by_content"]["newmedia"])
