@@ -192,6 +192,29 @@ def test_no_report_before_and_after_the_deadline(site: TestSite) -> None:
     assert missing.evidence["deadline"] == "2026-01-31"
 
 
+@pytest.mark.parametrize("title", ["政府信息公开工作年度报告（2025年）", "高新区2025年度信息公开工作报告",
+                                   "珠海高新区2025年政务公开年报"])
+def test_a_report_titled_another_way_is_found(site: TestSite, title: str) -> None:
+    """#27: a title with the year last, 工作报告 or 年报 was taken for no report at all."""
+    site.page("/", page("首页", '<a href="/nb/index.html">政府信息公开年报</a>'))
+    site.page("/nb/index.html", page("年报", f"<ul class='list'><li><a href='/nb/2025.html'>{title}</a>"
+                                          "<span>2026-01-20</span></li></ul>"))
+    site.page("/nb/2025.html", report_html(2025).replace("{published}", "2026-01-20"))
+    report = audit(site.url("/"))
+    assert "annual_report.missing" not in {f.rule for f in report.results.findings}
+    assert report.views["annual_report"]["found"] is True
+
+
+def test_a_notice_about_reports_is_not_the_report(site: TestSite) -> None:
+    site.page("/", page("首页", '<a href="/nb/index.html">政府信息公开年报</a>'))
+    site.page("/nb/index.html", page("年报", "<ul class='list'><li><a href='/nb/t.html'>关于做好2025年政府信息公开工作年度报告"
+                                          "编制和发布工作的通知</a><span>2026-01-05</span></li></ul>"))
+    site.page("/nb/t.html", page("通知", "<p>各单位：请按时编制并发布年度报告。</p>"))
+    report = audit(site.url("/"))
+    assert report.views["annual_report"]["found"] is False
+    assert "annual_report.missing" in {f.rule for f in report.results.findings}
+
+
 def test_cli_json_output(tmp_path: Path) -> None:
     path = tmp_path / "draft.html"
     path.write_text(report_html(2025, overrides={("partial", 6): 5}).replace("{published}", ""), encoding="utf-8")

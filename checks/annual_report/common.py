@@ -18,7 +18,19 @@ from govaudit.checks.sitemodel.dates import FoundDate
 from govaudit.crawler.snapshot import SiteSnapshot
 
 BASIS = "《中华人民共和国政府信息公开条例》第四十九条、第五十条；国办公开办函〔2021〕30号（2021年起格式）、国办公开办函〔2019〕60号"
-_REPORT_LINK = re.compile(r"(20\d{2})\s*年度?.{0,30}?(政府)?(信息公开|政务公开).{0,12}?(年度报告|年报)")
+# A report's title names a year, 信息公开 and 年度报告 (or 年报, 工作报告) in any order:
+# "2025年政府信息公开工作年度报告", "政府信息公开工作年度报告（2025年）", "2025年度信息公开工作报告".
+_YEAR = re.compile(r"(?<!\d)20\d{2}(?!\d)")
+_DISCLOSURE = re.compile(r"信息公开|政务公开")
+_REPORT = re.compile(r"年度报告|年报|工作报告")
+# Titles that name all three but are about reports, not one (a notice on compiling them, a reading).
+_ABOUT_REPORTS = ("通知", "编制", "解读", "格式", "培训", "评议", "会议")
+
+
+def is_report_title(text: str) -> bool:
+    flat = normalise(text).replace(" ", "")
+    return (len(flat) <= 80 and bool(_YEAR.search(flat)) and bool(_DISCLOSURE.search(flat))
+            and bool(_REPORT.search(flat)) and not any(word in flat for word in _ABOUT_REPORTS))
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,7 @@ def _find(snapshot: SiteSnapshot, context: RuleContext) -> list[FoundReport]:
     list_dates = {item.url: item.date for column in model.columns.values() for item in column.items if item.date}
     found: dict[str, FoundReport] = {}
     for url in model.anchors:
-        text = next((t for t in model.texts_of(url) if _REPORT_LINK.search(normalise(t))), None)
+        text = next((t for t in model.texts_of(url) if is_report_title(t)), None)
         if text is None or url in found:
             continue
         report, why = _read(snapshot, url, text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from govaudit.checks.annual_report.common import BASIS, deadline_for, due_report, due_year
+from govaudit.checks.annual_report.common import BASIS, deadline_for, due_report, due_year, site_reports
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
 from govaudit.checks.coverage import absence_unknown
 from govaudit.checks.options import Deduction
@@ -18,6 +18,9 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     found = due_report(snapshot, context)
     if found is None:
         unknown = absence_unknown(snapshot, context)
+        undated = next((r for r in site_reports(snapshot, context) if r.year is None), None)
+        if undated is not None:
+            unknown = f"找到年度报告“{undated.title}”，但读不出它的年度，无法确认是否为 {year} 年度的报告"
         if context.today <= deadline:
             yield RULE.not_checked(f"{year} 年度报告的公开期限 {deadline} 尚未到")
         elif unknown:

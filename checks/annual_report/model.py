@@ -274,7 +274,7 @@ def report_year(title: str, text: str = "") -> int | None:
     match = re.search(r"(20\d{2})\s*年度?[^。]{0,30}?(政府)?信息公开(工作)?年度?报告", normalise(title + " " + text[:400]))
     if match:
         return int(match.group(1))
-    match = re.search(r"(20\d{2})\s*年", normalise(title))
+    match = re.search(r"(20\d{2})\s*年", normalise(title)) or re.search(r"(?<!\d)(20\d{2})(?!\d)", normalise(title))
     if match:
         return int(match.group(1))
     # A PDF may set the title's digits in another font, extracted on a line of their own.
