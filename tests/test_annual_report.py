@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from govaudit.checks.annual_report.model import from_html, from_text, html_grid, read_report
+from govaudit.checks.annual_report.model import Cell, from_html, from_text, html_grid, read_report
 from govaudit.checks.annual_report.standalone import check_report
+from govaudit.checks.annual_report.text_mismatch import row_total
 from govaudit.checks.base import Finding
 from govaudit.cli import main
 from govaudit.crawler.extract import parse_html
@@ -83,6 +84,18 @@ def test_missing_section_and_work_points_and_prose() -> None:
 def test_2021_report_in_the_2019_layout_is_a_format_finding() -> None:
     html = report_html(2025, fmt="2019")
     assert rules(html) == ["annual_report.tables"]
+
+
+def test_a_blank_total_is_the_sum_of_its_filled_parts() -> None:
+    """#27: 总计 left blank with every applicant column filled: the text still ties to 26."""
+    filled = report_html(2025).replace("<td>0</td><td>1</td><td>26</td></tr>", "<td>0</td><td>1</td><td></td></tr>", 1)
+    assert "<td></td></tr>" in filled
+    assert "annual_report.text_mismatch" not in rules(filled)
+    wrong = report_html(2025, prose_new=30).replace("<td>0</td><td>1</td><td>26</td></tr>", "<td>0</td><td>1</td><td></td></tr>", 1)
+    (mismatch,) = [f for f in findings(wrong) if f.rule == "annual_report.text_mismatch"]
+    assert mismatch.evidence["stated"] == 30 and mismatch.evidence["table"] == 26
+    parts = [Cell(20, "20"), Cell(5, "5"), Cell(None, ""), Cell(0, "0"), Cell(0, "0"), Cell(1, "1")]
+    assert row_total([*parts, Cell(None, "")]) is None                     # a blank part: unknown, not 0
 
 
 def _flatten(html: str, drop_blank: bool = False) -> str:

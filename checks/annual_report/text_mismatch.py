@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from govaudit.checks.annual_report.common import BASIS, FoundReport, judge_due_report
-from govaudit.checks.annual_report.model import normalise
+from govaudit.checks.annual_report.model import Cell, normalise
 from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
 from govaudit.crawler.snapshot import SiteSnapshot
 
@@ -17,6 +17,15 @@ _NAMES = {"new": "本年新收申请", "carried_in": "上年结转申请"}
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     return judge_due_report(RULE, snapshot, context, judge)
+
+
+def row_total(cells: list[Cell]) -> float | None:
+    """A row's 总计: its last cell, or, left blank, the sum of the parts when every part is
+    filled; None when that cannot be known."""
+    if cells[-1].value is not None:
+        return cells[-1].number
+    parts = cells[:-1]
+    return float(sum(cell.number for cell in parts)) if parts and all(c.value is not None for c in parts) else None
 
 
 def judge(found: FoundReport) -> Iterator[Outcome]:
@@ -31,8 +40,10 @@ def judge(found: FoundReport) -> Iterator[Outcome]:
         cells = found.report.table3.rows.get(key)
         if match is None or cells is None:
             continue
-        stated, tabled = int(match.group(1)), cells[-1].number
-        if stated != tabled:
+        stated, tabled = int(match.group(1)), row_total(cells)
+        if tabled is None:
+            yield RULE.not_checked(f"表三{_NAMES[key]}的总计栏空白，且各类申请人栏也有空白，无法与正文对照", found.url)
+        elif stated != tabled:
             yield RULE.finding(found.url, {"title": found.title, "what": _NAMES[key], "prose": match.group(0),
                                            "stated": stated, "table": tabled})
 
