@@ -156,6 +156,16 @@ def test_late_publication_counts_working_days(site: TestSite) -> None:
     assert finding.evidence["doc_no"] == "珠高办〔2021〕51号" and finding.evidence["working_days"] == 21
 
 
+def test_a_signing_date_in_chinese_numerals_counts(site: TestSite) -> None:
+    """#27: 成文日期 二〇二一年九月二十四日 in the label/value table was not read, so a document
+    published a month later escaped the 20-working-day rule."""
+    document_library(site, [("/gfxwj/1.html", "关于印发实施细则的通知文件", "珠高办〔2021〕51号", "有效")], {
+        "/gfxwj/1.html": _doc("关于印发实施细则的通知", "珠高办〔2021〕51号", written="二○二一年九月二十四日",
+                              published="2021年10月28日")})
+    (finding,) = _findings(audit(site.url("/")), "regulations.late_publication")
+    assert finding.evidence["working_days"] == 21
+
+
 def test_library_missing_and_present(site: TestSite) -> None:
     site.page("/", page("首页", '<a href="/xw/index.html">新闻中心</a>'))
     assert len(_findings(audit(site.url("/")), "regulations.library_missing")) == 1

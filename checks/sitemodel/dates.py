@@ -66,10 +66,24 @@ def _make(year: int, month: int, day: int) -> date | None:
     return value if value >= _EARLIEST_PLAUSIBLE else None
 
 
+# A date written in Chinese numerals, as official documents date themselves (成文日期
+# 二〇二四年三月五日; 〇 often typed as ○ or O).
+_CN_DATE = re.compile(r"[〇○零O一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日")
+
+
+def _arabic_dates(text: str) -> str:
+    """`text` with its Chinese-numeral dates in digits (cn2an), the rest untouched."""
+    if "年" not in text or not _CN_DATE.search(text):
+        return text
+    import cn2an
+
+    return _CN_DATE.sub(lambda m: str(cn2an.transform(re.sub("[○零O]", "〇", m.group(0)), "cn2an")), text)
+
+
 def full_dates(text: str) -> list[date]:
-    """Every complete date written in `text`."""
+    """Every complete date written in `text` (in digits or in Chinese numerals)."""
     found = []
-    for match in _FULL.finditer(normalise(text)):
+    for match in _FULL.finditer(_arabic_dates(normalise(text))):
         value = _make(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         if value:
             found.append(value)
