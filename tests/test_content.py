@@ -98,3 +98,16 @@ def test_future_dates_stated_by_the_article_itself(site: TestSite) -> None:
     future = [f for f in report.results.findings if f.rule == "content.future_date"]
     assert [(f.evidence["title"], f.evidence["date"]) for f in future] == [("未来的通知", "2027-03-01")]
     assert future[0].evidence["days_ahead"] == 95 and future[0].severity.value == "veto"
+
+
+def test_a_short_notice_dated_in_the_future_is_read_as_an_article(site: TestSite) -> None:
+    """#27: a notice of a title, a 发布日期 label and two sentences was not taken for an
+    article, so its date was never read; a list page with a dated header stays a list."""
+    site.page("/", page("首页", '<a href="/tz/index.html">通知公告</a>'))
+    site.page("/tz/index.html", page("通知公告", '<h2>通知公告</h2><div>发布日期：2026-11-20</div><ul>'
+                                              '<li><a href="/tz/1.html">关于停水的通知</a><span>2026-11-20</span></li></ul>'))
+    site.page("/tz/1.html", page("关于停水的通知_测试区", "<h1>关于停水的通知</h1><div>发布日期：2027-02-01</div>"
+                                                     "<p>因管网检修，本周六全区停水一天。请居民提前做好储水准备。</p>"))
+    report = audit(site.url("/"))
+    future = [f for f in report.results.findings if f.rule == "content.future_date"]
+    assert [f.evidence["title"] for f in future] == ["关于停水的通知"]

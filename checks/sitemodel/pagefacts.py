@@ -31,6 +31,7 @@ _PROSE_NODES = lxml.etree.XPath("//body//text()[string-length(.) >= 15 and not(a
                                 " and not(ancestor::script) and not(ancestor::style) and not(ancestor::option)]")
 _MIN_PROSE_RUN = 15
 _ARTICLE_PROSE = 150
+_SHORT_ARTICLE_PROSE = 30     # two sentences of a short notice
 _DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx")
 # Pages (in crawl order) whose text blocks decide the site's template text (boilerplate).
 BOILERPLATE_SAMPLE = 200
@@ -110,9 +111,23 @@ def is_article(page: PageRead, text: str | None = None) -> bool:
     if "articletitle" in metas or metas & PUBDATE_META:
         return True
     text = " ".join(page.nodes) if text is None else text
-    signals = (_ARTICLE_URL.search(page.fetch.final_url) is not None or _PREV_NEXT.search(text) is not None
-               or labelled_date(text) is not None)
-    return signals and prose_chars(tree) >= _ARTICLE_PROSE   # the costlier test last
+    dated = labelled_date(text) is not None
+    signals = _ARTICLE_URL.search(page.fetch.final_url) is not None or _PREV_NEXT.search(text) is not None or dated
+    if not signals:
+        return False
+    prose = prose_chars(tree)   # the costlier test last
+    # A short notice (its title, a 发布日期 label, two sentences) is an article too when the
+    # page heads itself with its own title.
+    return prose >= _ARTICLE_PROSE or (dated and prose >= _SHORT_ARTICLE_PROSE and _headed_by_own_title(page, tree))
+
+
+def _headed_by_own_title(page: PageRead, tree: lxml.etree._Element) -> bool:
+    title = "".join(page.title.split())
+    for element in tree.iter("h1", "h2", "h3"):
+        heading = "".join(element.text_content().split())
+        if len(heading) >= 4 and (heading in title or title in heading):
+            return True
+    return False
 
 
 def prose_chars(tree: lxml.etree._Element) -> int:
