@@ -86,4 +86,35 @@ def extract_links(tree: lxml.html.HtmlElement, page_url: str) -> tuple[tuple[Lin
             skipped.append((href.strip()[:200], resolved.scheme or ""))
         elif resolved.target is LinkTarget.INVALID:
             skipped.append((href.strip()[:200], f"invalid: {resolved.problem}"))
+    for href in stub_targets(tree):
+        resolved = resolve_link(base, href)
+        if resolved.target is LinkTarget.HTTP and resolved.url and resolved.url not in links:
+            links[resolved.url] = Link(url=resolved.url, tag="refresh", text="")
     return tuple(links.values()), tuple(skipped)
+
+
+_REFRESH = re.compile(r"^\s*\d*(?:\.\d+)?\s*[;,]?\s*url\s*=\s*['\"]?([^'\"]+)", re.I)
+_SCRIPT_REDIRECT = re.compile(
+    r"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]"
+    r"|location\.(?:replace|assign)\(\s*['\"]([^'\"]+)['\"]\s*\)")
+_STUB_TEXT = 200   # a page with less visible text than this that sets location is a redirect stub
+
+
+def stub_targets(tree: lxml.html.HtmlElement) -> list[str]:
+    """Where a page sends its visitor without a click: a meta refresh's URL, or the one
+    location a stub page's script sets (a page of little text; a real page's scripts that
+    set location on some event are not followed)."""
+    found = []
+    for meta in tree.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "refresh":
+            match = _REFRESH.match(meta.get("content") or "")
+            if match:
+                found.append(match.group(1).strip())
+    body = tree.find("body")
+    visible = "".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")) if body is not None else ""
+    if body is not None and len("".join(visible.split())) < _STUB_TEXT:
+        scripts = [(script.text or "") for script in tree.iter("script") if not script.get("src")]
+        targets = {m.group(1) or m.group(2) for text in scripts for m in _SCRIPT_REDIRECT.finditer(text)}
+        if len(targets) == 1:
+            found.extend(targets)
+    return found

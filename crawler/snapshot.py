@@ -18,7 +18,9 @@ from govaudit.crawler.failures import Failure
 
 # How a link was found: which element and attribute carried it.
 LinkTag = Literal["a", "area", "iframe", "frame", "link", "icon", "script", "img"]
-NAVIGATION_TAGS: frozenset[str] = frozenset({"a", "area", "iframe", "frame"})
+# "refresh": where a stub page sends its visitor (<meta http-equiv="refresh">, or a tiny page
+# whose script sets location), followed like a link.
+NAVIGATION_TAGS: frozenset[str] = frozenset({"a", "area", "iframe", "frame", "refresh"})
 
 
 DnsStatus = Literal["ok", "nodata", "nxdomain", "timeout", "servfail", "error", "not_asked"]

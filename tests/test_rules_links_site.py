@@ -161,3 +161,17 @@ def test_judge_of_outcomes() -> None:
         assert judge(outcome(None, dead)) is Verdict.DEAD
     unclassified = FetchOutcome(url="http://a/", final_url="http://a/", status=None, error="ConnectError: x", attempts=())
     assert judge(unclassified) is Verdict.INCONCLUSIVE
+
+
+def test_a_dead_link_behind_a_redirect_stub_page_is_found(site: TestSite) -> None:
+    """#27: a link to a stub page that only sends the visitor on (meta refresh, or a script
+    setting location) hid the dead page behind it."""
+    site.page("/", page("首页", '<a href="/old1.html">旧专题</a> <a href="/old2.html">旧栏目</a> <a href="/old3.html">新栏目</a>'))
+    site.page("/old1.html", '<html><head><meta http-equiv="refresh" content="0; url=/gone1.html"></head><body>正在跳转</body></html>')
+    site.page("/old2.html", "<html><body><script>window.location.href = '/gone2.html';</script>正在跳转…</body></html>")
+    site.page("/old3.html", '<html><head><meta http-equiv="refresh" content="0;url=/live.html"></head><body></body></html>')
+    site.page("/live.html", page("新栏目", "<p>正文</p>"))
+    report = audit(site.url("/"))
+    dead = {f.evidence["link"]: f for f in report.results.findings if f.rule == "links.dead"}
+    assert set(dead) == {site.url("/gone1.html"), site.url("/gone2.html")}
+    assert site.url("/old1.html") in dead[site.url("/gone1.html")].evidence["linked_from"]
