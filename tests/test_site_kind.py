@@ -65,6 +65,7 @@ def test_the_kind_a_host_shows(host: str, kind: str | None) -> None:
     ("珠海市人民政府", "portal"), ("珠海市人民政府办公室", "portal"), ("珠海高新区党政办公室", "portal"),
     ("横琴粤澳深度合作区执行委员会", "department"), ("珠海高新区管理委员会", "portal"), ("珠海市水利局", "department"),
     ("珠海市发展和改革委员会", "department"), ("珠海市大数据中心", "department"), ("某某网络科技有限公司", None),
+    ("珠海高新区党政办公室（演示）", "portal"), ("珠海市水利局(挂珠海市水务局牌子)", "department"),
 ])
 def test_the_kind_a_sponsor_shows(sponsor: str, kind: str | None) -> None:
     assert kind_of_sponsor(sponsor) == kind

@@ -19,6 +19,7 @@ always wins.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -28,6 +29,7 @@ from govaudit.checks.base import RuleContext
 from govaudit.checks.identity.marks import Status, data, identity_facts
 from govaudit.crawler.snapshot import SiteSnapshot
 
+_NOTE = re.compile(r"[（(][^（()）]*[）)]$")
 _GOV_SUFFIXES = (".gov.cn", ".政务", ".xn--zfr164b")
 KIND_LABELS = {"portal": "门户网站", "department": "部门网站"}
 
@@ -82,6 +84,7 @@ def homepage_sponsor(snapshot: SiteSnapshot) -> str | None:
 
 
 def kind_of_sponsor(name: str) -> str | None:
+    name = _NOTE.sub("", name)       # "…办公室（演示）", "…局（挂…牌子）": the name before its note
     government, department = _endings()
     if name.endswith(government):
         return "portal"
