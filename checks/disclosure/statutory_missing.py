@@ -10,20 +10,15 @@ from govaudit.checks.coverage import absence_unknown
 from govaudit.checks.disclosure.common import BASIS_ORDINANCE, COLUMN_MISSING_REASON, column_unreadable, model_and_column
 from govaudit.checks.options import Deduction
 from govaudit.checks.sitemodel.disclosure import statutory_categories
-from govaudit.checks.sitemodel.kind import site_kind
+from govaudit.checks.sitemodel.kind import duty_exempt
 from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    kinds = context.config.disclosure.statutory_site_kinds
-    kind = site_kind(snapshot, context)
-    duty = kind.holds(kinds)
-    if duty is None:
-        yield RULE.not_checked(kind.unknown_reason)
-        return
-    if not duty:
-        yield RULE.not_checked(f"部门网站按职能公开，默认不逐项检查第二十条（[disclosure] statutory_site_kinds = {list(kinds)}；"
-                               f"{kind.reason}）")
+    exempt = duty_exempt(snapshot, context, context.config.disclosure.statutory_site_kinds,
+                         "[disclosure] statutory_site_kinds", "部门网站按职能公开，默认不逐项检查第二十条")
+    if exempt:
+        yield RULE.not_checked(exempt)
         return
     model, column = model_and_column(snapshot, context)
     if not column.found:

@@ -10,7 +10,7 @@ from govaudit.checks.base import Outcome, Rule, RuleContext, Severity
 from govaudit.checks.coverage import near_home_unknown
 from govaudit.checks.sitemodel.columns import site_model
 from govaudit.checks.sitemodel.interaction import channels, messages
-from govaudit.checks.sitemodel.kind import site_kind
+from govaudit.checks.sitemodel.kind import duty_exempt
 from govaudit.crawler.snapshot import SiteSnapshot
 
 
@@ -19,20 +19,16 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     found_channels = channels(model)
     if not found_channels:
         home = snapshot.homepage_page
-        kinds = context.config.interaction.channel_site_kinds
-        kind = site_kind(snapshot, context)
-        duty = kind.holds(kinds)
         unread = near_home_unknown(snapshot)
+        exempt = duty_exempt(snapshot, context, context.config.interaction.channel_site_kinds,
+                             "[interaction] channel_site_kinds",
+                             "集约化建设的部门一般通过门户网站的互动平台答复，部门网站没有自己的渠道不判为互动回应差")
         if home is None or not home.links:
             yield RULE.not_checked("首页没有可读的链接（可能由脚本生成），无法判断是否有互动渠道")
         elif unread:
             yield RULE.not_checked(f"首页上没有互动渠道的入口，{unread}")
-        elif duty is None:
-            yield RULE.not_checked("网站上没有找到留言、咨询等互动渠道，但" + kind.unknown_reason
-                                   + "：部门网站一般通过门户网站的互动平台答复，不单独判断")
-        elif not duty:
-            yield RULE.not_checked("部门网站上没有找到互动渠道：集约化建设的部门一般通过门户网站的互动平台答复，默认不判为互动回应差"
-                                   f"（[interaction] channel_site_kinds = {list(kinds)}；{kind.reason}）")
+        elif exempt:
+            yield RULE.not_checked(f"网站上没有找到留言、咨询等互动渠道，但{exempt}")
         else:
             yield RULE.finding(snapshot.start_url, {"searched": "留言、咨询、信箱、互动等栏目或链接"},
                                variant="no_channel", on_homepage=True)

@@ -9,20 +9,15 @@ from govaudit.checks.coverage import absence_unknown
 from govaudit.checks.options import Deduction
 from govaudit.checks.regulations.common import BASIS_ORDINANCE, LIBRARY_WORDS
 from govaudit.checks.sitemodel.columns import site_model
-from govaudit.checks.sitemodel.kind import site_kind
+from govaudit.checks.sitemodel.kind import duty_exempt
 from govaudit.crawler.snapshot import SiteSnapshot
 
 
 def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
-    kinds = context.config.regulations.library_site_kinds
-    kind = site_kind(snapshot, context)
-    duty = kind.holds(kinds)
-    if duty is None:
-        yield RULE.not_checked(kind.unknown_reason)
-        return
-    if not duty:
-        yield RULE.not_checked(f"部门网站的规章、规范性文件一般由门户网站的文件库统一公开，默认不检查"
-                               f"（[regulations] library_site_kinds = {list(kinds)}；{kind.reason}）")
+    exempt = duty_exempt(snapshot, context, context.config.regulations.library_site_kinds,
+                         "[regulations] library_site_kinds", "部门网站的规章、规范性文件一般由门户网站的文件库统一公开，默认不检查")
+    if exempt:
+        yield RULE.not_checked(exempt)
         return
     model = site_model(snapshot, context)
     if model.find_links(LIBRARY_WORDS):

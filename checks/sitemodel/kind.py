@@ -53,6 +53,18 @@ def site_kind(snapshot: SiteSnapshot, context: RuleContext) -> SiteKind:
     return context.models.get(_infer, snapshot, context)
 
 
+def duty_exempt(snapshot: SiteSnapshot, context: RuleContext, kinds: tuple[str, ...], option: str,
+                exempt: str) -> str | None:
+    """Why a duty of only the sites of `kinds` (the option `option` lists them) is not checked
+    here: the kind is unknown, or the site is not of those kinds (`exempt` says why that
+    frees it); None when the site has the duty."""
+    kind = site_kind(snapshot, context)
+    duty = kind.holds(kinds)
+    if duty is None:
+        return kind.unknown_reason
+    return None if duty else f"{exempt}（{option} = {list(kinds)}；{kind.reason}）"
+
+
 def kind_view(snapshot: SiteSnapshot, context: RuleContext) -> dict[str, Any]:
     """The site's kind as the report states it: the kind (null: unknown), configured or inferred, why."""
     kind = site_kind(snapshot, context)
