@@ -96,9 +96,11 @@ def review(config_path: str | None, fingerprint: str, state: ReviewState | str, 
         except ReviewError as exc:
             raise UsageError(str(exc)) from None
         store.add_review(mark)
-    done = "批准" if mark.approver else mark.state.label
-    click.echo(f"已记录：{name} 的问题 {fingerprint}（{finding.get('title', finding['rule'])}）{'' if mark.approver else '标记为'}"
-               f"“{done}”" + (f"，至 {mark.until}" if mark.until else "")
+    what = f"{name} 的问题 {fingerprint}（{finding.get('title', finding['rule'])}）"
+    if mark.approver:
+        click.echo(f"已批准：{what}的“{mark.state.label}”（{mark.user} 提出）；下次生成报告时生效。")
+        return
+    click.echo(f"已记录：{what}标记为“{mark.state.label}”" + (f"，至 {mark.until}" if mark.until else "")
                + ("；单项否决的问题须另一位复核人批准（govaudit review 编号 --approve --user 批准人）后才生效" if mark.pending
                   else "；下次生成报告时生效。"))
 

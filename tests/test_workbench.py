@@ -27,6 +27,7 @@ from govaudit.reports.annotate import annotate_site
 from govaudit.review import ReviewState, approval_of, new_review
 from govaudit.store import Store
 from tests.support.mailbox import Inbox, mail_block, smtp_server
+from tests.support.pages import footer, page
 from tests.support.server import TestSite
 from tests.support.workbench import PASSWORD, UNIT, form_token, login, office_config, office_site, serving
 
@@ -225,6 +226,26 @@ def test_review_from_the_command_line_reaches_report_json_and_the_ledger(site: T
     other = next(f for f in entry["findings"] if f["rule"] == "links.dead")
     assert dead["evidence"]["link"] not in notice and other["evidence"]["link"] in notice
     assert "已复核、不计入本次结果的问题" in (out / "report.html").read_text("utf-8")
+
+
+def test_a_veto_set_aside_from_the_command_line_needs_a_second_reviewer(site: TestSite, tmp_path: Path) -> None:
+    foot = footer(replace={"identity.sponsor": "主办：测试区人民政府办公室"})
+    site.page("/", page("测试区人民政府", "<p>2026年11月20日 通知</p>", foot=foot))   # a portal with no channel: a veto
+    config_path = office_config(tmp_path, site)
+    outcome, _ = _run_with_notices(config_path)
+    veto = next(f for f in outcome.result.document["sites"][0]["findings"] if f["severity"] == "veto")
+    runner = CliRunner()
+    config = ["--config", str(config_path)]
+    marked = runner.invoke(main, ["review", veto["fingerprint"], "--false-positive", "--reason", "渠道在区门户", "--user", "甲", *config])
+    assert marked.exit_code == 0 and "须另一位复核人批准" in marked.output
+    assert _run_with_notices(config_path)[0].result.document["sites"][0]["verdict"] == "不合格"
+    own = runner.invoke(main, ["review", veto["fingerprint"], "--approve", "--user", "甲", *config])
+    assert own.exit_code == 2 and "不能批准自己" in own.output
+    approved = runner.invoke(main, ["review", veto["fingerprint"], "--approve", "--user", "乙", *config])
+    assert approved.exit_code == 0 and "已批准" in approved.output
+    (entry,) = _run_with_notices(config_path)[0].result.document["sites"]
+    assert veto["fingerprint"] in {f["fingerprint"] for f in entry["set_aside"]}
+    assert entry["set_aside"][0]["review"]["approver"] == "乙"
 
 
 # -- the web application: login, CSRF, escaping, access --------------------------------------
