@@ -22,7 +22,7 @@ from govaudit.checks.sitemodel.pagefacts import is_attachment
 from govaudit.crawler.snapshot import SiteSnapshot
 from govaudit.crawler.urls import origin_key
 
-_LIMIT_NOTES = ("limit_pages", "limit_time")
+_LIMIT_NOTES = ("limit_pages", "limit_time", "limit_depth")
 
 
 def absence_unknown(snapshot: SiteSnapshot, context: RuleContext) -> str | None:

@@ -57,6 +57,7 @@ class _Frontier:
     seen: set[str] = field(default_factory=set)
     scheduled: int = 0
     dropped_by_limit: set[str] = field(default_factory=set)
+    beyond_depth: set[str] = field(default_factory=set)   # site pages not followed: past max_depth
 
 
 class SiteCrawler:
@@ -121,6 +122,12 @@ class SiteCrawler:
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+        beyond = self.frontier.beyond_depth - self.frontier.seen
+        if beyond:
+            self.snapshot.notes.append(CrawlNote(
+                "limit_depth", f"达到抓取深度上限（{self.limits.max_depth} 层），"
+                f"{'至少 ' if len(self.frontier.beyond_depth) >= _BEYOND_DEPTH_KEPT else ''}{len(beyond)} 个更深的站内页面未抓取，"
+                "只检查了其链接状态", tuple(sorted(beyond)[:50])))
         if self.frontier.dropped_by_limit:
             dropped = sorted(self.frontier.dropped_by_limit)
             self.snapshot.notes.append(CrawlNote(
@@ -223,6 +230,9 @@ class SiteCrawler:
                 continue
             if (link.tag not in NAVIGATION_TAGS or not self.scope.contains(link.url) or _is_document(link.url)
                     or next_depth > self.limits.max_depth or not self.traps.allows(page.url, link.url)):
+                if next_depth > self.limits.max_depth and link.tag in NAVIGATION_TAGS and self.scope.contains(link.url) \
+                        and not _is_document(link.url) and len(self.frontier.beyond_depth) < _BEYOND_DEPTH_KEPT:
+                    self.frontier.beyond_depth.add(link.url)
                 self.index.add_target(page, link)
                 continue
             self.frontier.seen.add(link.url)
@@ -384,6 +394,9 @@ def _is_html(content_type: str, body: bytes) -> bool:
         return looks_like_html(content_type)
     head = body[:1024].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<!--"))
+
+
+_BEYOND_DEPTH_KEPT = 10_000   # pages past the depth limit remembered for the note (memory stays bounded)
 
 
 def _is_document(url: str) -> bool:

@@ -79,3 +79,14 @@ def test_a_homepage_whose_links_went_unread_proves_no_missing_entry(site: TestSi
     whole = audit(site.url("/"), config, kind="portal")
     assert {"disclosure.column_missing", "service.entry_missing", "interaction.unanswered"} <= \
         {f.rule for f in whole.results.findings}
+
+
+def test_pages_past_the_depth_limit_are_noted_and_prove_no_absence(site: TestSite) -> None:
+    _portal_with_a_deep_column(site)
+    config = fast_config()
+    shallow = audit(site.url("/"), config.replace(crawl=dataclasses.replace(config.crawl, max_depth=1)), kind="portal")
+    (note,) = [n for n in shallow.snapshot.notes if n.kind == "limit_depth"]
+    assert "深度上限（1 层）" in note.detail and site.url("/xxgk/nb/") in note.urls
+    assert "annual_report.missing" not in {f.rule for f in shallow.results.findings}
+    reason = next(n.reason for n in shallow.results.not_checked if n.rule == "annual_report.missing")
+    assert "深度上限（1 层）" in reason
