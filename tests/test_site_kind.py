@@ -33,6 +33,7 @@ PORTAL_DUTIES = {"disclosure.statutory_missing", "regulations.library_missing", 
     ("Copyright © 2024 珠海市审计局主办 粤ICP备12345678号", "珠海市审计局"),
     ("版权所有主办单位：珠海市审计局", "珠海市审计局"),
     ("中国(广东)自由贸易试验区珠海横琴新区片区管委会主办", "中国(广东)自由贸易试验区珠海横琴新区片区管委会"),
+    ("珠海市水利局 主办 珠海市政务服务数据管理局 承办", "珠海市水利局"),      # elements met with spaces
     ("主办单位：", None),
     ("承办：珠海市政务服务数据管理局 技术支持：某公司", None),
 ])

@@ -29,6 +29,8 @@ def sponsor_name(text: str) -> str | None:
     """The sponsor a footer names, however it is phrased; None when it names none."""
     before, after = _patterns()
     for match in before.finditer(text):
+        if _suffix_form(text, match):
+            continue
         name = _cut_at_stop(match.group(1))
         if len(name) >= 2:
             return name
@@ -37,6 +39,15 @@ def sponsor_name(text: str) -> str | None:
         if len(name) >= 2:
             return name
     return None
+
+
+def _suffix_form(text: str, match: re.Match[str]) -> bool:
+    """"XX 主办 YY承办": a label with no colon right after a name closes that name (the
+    spaces are only where elements met)."""
+    if re.search(r"[:：]", match.group(0)):
+        return False
+    before = text[:match.start()].rstrip()
+    return bool(before) and re.match(_NAME, before[-1]) is not None
 
 
 def _cut_at_stop(name: str) -> str:
