@@ -90,3 +90,20 @@ def test_pages_past_the_depth_limit_are_noted_and_prove_no_absence(site: TestSit
     assert "annual_report.missing" not in {f.rule for f in shallow.results.findings}
     reason = next(n.reason for n in shallow.results.not_checked if n.rule == "annual_report.missing")
     assert "深度上限（1 层）" in reason
+
+
+def test_the_same_holds_on_the_markup_corpus_site() -> None:
+    """Every corpus page (real CMS markup, GBK among them) linked from one homepage."""
+    from tests.corpus import corpus_config, serve_corpus
+
+    with TestSite("127.0.0.1") as site:
+        serve_corpus(site)
+        base = corpus_config()
+
+        def rules(config: Config) -> set[str]:
+            return {f.rule for f in audit(site.url("/"), config, name="标记语料站点").results.findings}
+
+        whole = rules(base)
+        assert whole
+        for limit in (1, 5, 20):
+            assert rules(base.replace(crawl=dataclasses.replace(base.crawl, max_pages=limit))) <= whole, limit
