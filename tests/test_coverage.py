@@ -107,3 +107,18 @@ def test_the_same_holds_on_the_markup_corpus_site() -> None:
         assert whole
         for limit in (1, 5, 20):
             assert rules(base.replace(crawl=dataclasses.replace(base.crawl, max_pages=limit))) <= whole, limit
+
+
+def test_a_column_on_another_host_hides_what_is_behind_it() -> None:
+    foot = footer(replace={"identity.sponsor": "主办：测试区人民政府办公室"})
+    with TestSite("127.0.0.1") as portal, TestSite("127.0.0.2") as platform:
+        platform.page("/gk/", page("政府信息公开", '<a href="/gk/zn.html">政府信息公开指南</a>', foot=foot))
+        portal.page("/", page("测试区人民政府", f'<p>2026年11月20日 通知</p><a href="{platform.url("/gk/")}">政府信息公开</a>',
+                              foot=foot))
+        report = audit(portal.url("/"), kind="portal")
+    claimed = {f.rule for f in report.results.findings}
+    behind = {"disclosure.subcolumn_missing", "disclosure.statutory_missing", "disclosure.guide_incomplete",
+              "disclosure.newmedia_list_missing", "annual_report.missing", "regulations.library_missing"}
+    assert not claimed & behind
+    reasons = {n.rule: n.reason for n in report.results.not_checked}
+    assert all("127.0.0.2" in reasons[rule] and "same_site_hosts" in reasons[rule] for rule in behind - {"annual_report.missing"})
