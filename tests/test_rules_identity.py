@@ -100,3 +100,19 @@ def test_real_portal_homepage_passes_every_identity_rule(site: TestSite) -> None
     assert _identity(report) == []
     assert report.snapshot.homepage_page is not None
     assert report.snapshot.homepage_page.title == "中国宜春"
+
+
+@pytest.mark.parametrize(("rule", "shown"), [
+    ("identity.icp", "<span>粤ICP备</span><span>05012345号</span>"),                     # split across elements
+    ("identity.icp", '<img src="/images/red.png" alt="粤ICP备05012345号">'),            # only in an image's alt
+    ("identity.icp", "ICP备案号：粤ICP备05012345号-2"),                                   # labelled, with a suffix
+    ("identity.police", "<span>粤公网安备</span> <span>44049902000001</span>号"),
+    ("identity.police", '<img src="/images/red.png" alt="粤公网安备 44049902000001号">'),
+    ("identity.contact", "地址：珠海市香洲区人民东路1号"),
+    ("identity.contact", "邮箱：zwgk@zhuhai.gov.cn"),
+    ("identity.sponsor", "<span>珠海市水利局</span> 主办"),
+])
+def test_marks_in_other_common_phrasings_are_no_finding(site: TestSite, rule: str, shown: str) -> None:
+    """#27: each identity mark as footers also write it (fixtures for every phrasing)."""
+    site.page("/", page("首页", "<p>2026年11月20日 通知</p>", foot=footer(replace={rule: shown})))
+    assert rule not in {f.rule for f in audit(site.url("/"), kind="portal").results.findings}
