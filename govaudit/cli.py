@@ -35,7 +35,7 @@ console = Console(stderr=True)
 _DEPENDENCIES = ("httpx", "lxml", "jinja2", "dnspython", "protego", "charset-normalizer", "rich", "click",
                  "cattrs", "chinesecalendar", "apscheduler", "sqlalchemy", "openpyxl", "pdfplumber", "python-docx",
                  "playwright", "pillow", "alembic", "psycopg", "celery", "redis", "starlette", "uvicorn", "argon2-cffi",
-                 "anyio", "tomlkit", "docxtpl", "pyahocorasick", "cn2an")
+                 "anyio", "tomlkit", "docxtpl", "pyahocorasick", "cn2an", "jieba")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -29,6 +29,25 @@ def test_the_matcher_finds_wrong_forms_and_keeps_its_guards() -> None:
     assert found == [("股分", "公司股分转让办法。")]
 
 
+def test_a_wrong_form_across_two_correct_words_is_no_finding() -> None:
+    """#33: "企业统计画像" and "设计画册" were reported as 计画 for 计划, "记录象征" as 录象."""
+    words = WordList((Entry("计画", "计划"), Entry("录象", "录像"), Entry("张三市长", "张三副市长")), segmented=True)
+    quiet = "我区开展企业统计画像工作，并设计画册。会议记录象征着新起点。"
+    assert list(words.find(quiet)) == []
+    loud = "本年度工作计画已经公布。现场录象资料已归档。张三市长调研了企业。"
+    assert [h.entry.wrong for h in words.find(loud)] == ["计画", "录象", "张三市长"]
+
+
+def test_context_words_an_entry_needs_or_forbids() -> None:
+    words = WordList((Entry("书记", "副书记", context=("张三",)), Entry("王五", "王伍", not_context=("同名",))), segmented=True)
+    assert [h.entry.wrong for h in words.find("张三书记主持会议。李四书记讲话。王五发言。另一同名的王五。")] == ["书记", "王五"]
+    entries = load_entries('[[entries]]\nwrong = "甲乙"\nright = "甲丙"\nsource = "x"\ncontext = ["丁"]\n'
+                           'not_context = ["戊"]\n', "local.toml")
+    assert entries[0].context == ("丁",) and entries[0].not_context == ("戊",)
+    with pytest.raises(ListError, match="context"):
+        load_entries('[[entries]]\nwrong = "甲乙"\nright = "甲丙"\nsource = "x"\ncontext = "丁"\n', "local.toml")
+
+
 def test_every_shipped_entry_has_a_source_and_a_list() -> None:
     entries = shipped_wording()
     assert entries and all(e.source and e.right and e.wrong != e.right for e in entries)
@@ -111,3 +130,12 @@ def test_a_short_notice_dated_in_the_future_is_read_as_an_article(site: TestSite
     report = audit(site.url("/"))
     future = [f for f in report.results.findings if f.rule == "content.future_date"]
     assert [f.evidence["title"] for f in future] == ["关于停水的通知"]
+
+
+def test_ordinary_news_with_wrong_forms_across_words_has_no_wording_finding(site: TestSite) -> None:
+    site.page("/", page("首页", '<a href="/a.html">要闻</a><p>2026年11月20日 通知</p>'))
+    site.page("/a.html", page("要闻", "<p>高新区上线企业统计画像平台，并设计画册宣传。会议记录象征着改革的新起点。</p>"
+                                     "<p>本年度工作计画已经公布。</p>"))
+    report = audit(site.url("/"))
+    (finding,) = [f for f in report.results.findings if f.rule == "content.wording"]
+    assert finding.evidence["wrong"] == "计画" and finding.evidence["count"] == 1

@@ -42,7 +42,8 @@ def _match(snapshot: SiteSnapshot, context: RuleContext) -> ListMatches:
     wording: WordList | None = None
     names: WordList | None = None
     try:
-        wording = word_list(shipped_wording() + (file_entries(options.wording_file) if options.wording_file else ()))
+        wording = word_list(shipped_wording() + (file_entries(options.wording_file) if options.wording_file else ()),
+                            segmented=True)
     except ListError as exc:
         result.wording_error = str(exc)
     if options.sensitive_names_file:

@@ -4,8 +4,10 @@ a page. Text is NFKC-normalised first (the page reader's nodes already are; the 
 normalised here).
 
 False-alarm guards: an entry's `exceptions` (longer correct words containing the wrong form)
-silence a hit inside them; a sentence that quotes a correction (“应为”, 更正, 勘误) is a
-correction, not the error.
+silence a hit inside them; in a list of wrong forms a hit counts only where it stands as a
+word (checks/content/segment.py: "统计画像" holds 计画 across two words); an entry's
+`context` words must stand in the hit's sentence and its `not_context` words must not; a
+sentence that quotes a correction (“应为”, 更正, 勘误) is a correction, not the error.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import ahocorasick
 
+from govaudit.checks.content.segment import Segmenter
 from govaudit.checks.pagetext import nfkc
 
 _CORRECTIONS = ("应为", "应是", "更正", "勘误", "误为", "误写", "订正", "纠正为")
@@ -41,6 +44,8 @@ class Entry:
     severe: bool = False
     exceptions: tuple[str, ...] = ()
     note: str = ""
+    context: tuple[str, ...] = ()       # one of these must stand in the sentence
+    not_context: tuple[str, ...] = ()   # none of these may
 
 
 @dataclass(frozen=True)
@@ -52,9 +57,13 @@ class Hit:
 @dataclass
 class WordList:
     entries: tuple[Entry, ...]
+    segmented: bool = False        # wrong forms (not names): a hit must stand as a word
     _automaton: Any = field(default=None, repr=False)
+    _segmenter: Segmenter | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if self.segmented:
+            self._segmenter = Segmenter((entry.wrong, entry.right) for entry in self.entries)
         automaton = ahocorasick.Automaton()
         for entry in self.entries:
             automaton.add_word(entry.wrong, entry)
@@ -70,10 +79,18 @@ class WordList:
             start = end - len(entry.wrong) + 1
             if _inside_exception(text, start, end + 1, entry.exceptions):
                 continue
+            if self._segmenter is not None and not self._segmenter.stands_as_word(text, start, end + 1):
+                continue
             sentence = sentence_around(text, start, end + 1)
-            if any(word in sentence for word in _CORRECTIONS):
+            if any(word in sentence for word in _CORRECTIONS) or not _in_context(entry, sentence):
                 continue
             yield Hit(entry, sentence)
+
+
+def _in_context(entry: Entry, sentence: str) -> bool:
+    if entry.context and not any(word in sentence for word in entry.context):
+        return False
+    return not any(word in sentence for word in entry.not_context)
 
 
 def _inside_exception(text: str, start: int, end: int, exceptions: tuple[str, ...]) -> bool:
@@ -123,9 +140,15 @@ def load_entries(text: str, source: str, *, names: bool = False) -> tuple[Entry,
         exceptions = item.get("exceptions", [])
         if not isinstance(exceptions, list) or not all(isinstance(e, str) and word in e for e in exceptions):
             raise ListError(f"{where}：exceptions 应为包含错误写法的正确词语列表")
+        context = {key: item.get(key, []) for key in ("context", "not_context")}
+        for key, words in context.items():
+            if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+                raise ListError(f"{where}：{key} 应为词语列表")
         entries.append(Entry(wrong=nfkc(word).strip(), right=str(item.get("right", "")), category=str(item.get("category", "")),
                              source=str(item["source"]), severe=item.get("list") == "严重",
-                             exceptions=tuple(nfkc(e) for e in exceptions)))
+                             exceptions=tuple(nfkc(e) for e in exceptions),
+                             context=tuple(nfkc(w) for w in context["context"]),
+                             not_context=tuple(nfkc(w) for w in context["not_context"])))
     return tuple(entries)
 
 
@@ -150,5 +173,5 @@ def file_entries(path: str, *, names: bool = False) -> tuple[Entry, ...]:
 
 
 @cache
-def word_list(entries: tuple[Entry, ...]) -> WordList:
-    return WordList(entries)
+def word_list(entries: tuple[Entry, ...], *, segmented: bool = False) -> WordList:
+    return WordList(entries, segmented)
