@@ -27,7 +27,7 @@ from govaudit.checks.registry import all_analysers
 from govaudit.checks.sitemodel.pagefacts import ModelFacts
 from govaudit.crawler.snapshot import PageRecord
 
-FACTS_VERSION = 7
+FACTS_VERSION = 8
 
 
 @dataclass(frozen=True, slots=True)

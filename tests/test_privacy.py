@@ -14,6 +14,7 @@ from govaudit.config import load_config
 from govaudit.nightly import run_all
 from govaudit.notices import write_notices
 from govaudit.store import Store
+from tests.conftest import audit
 from tests.support.pages import page
 from tests.support.server import TestSite
 from tests.test_workbench import _texts
@@ -202,3 +203,26 @@ def test_lists_published_as_attachments_are_read(site: TestSite, tmp_path: Path)
                      ("content.wording", "gongshi.docx")}
     evidence = next(f.evidence for f in report.results.findings if f.rule == "privacy.id_number")
     assert evidence["where"] == "附件" and all("*" in example for example in evidence["examples"])
+
+
+def _people_table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    cells = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{cells}</tr>{body}</table>"
+
+
+OFFICIALS = [("办公室", "王小明", "13800138000"), ("财务科", "李华", "13912345678"), ("法规科", "陈大伟", "15011112222"),
+             ("审批科", "赵晓", "15811113333")]
+
+
+def test_a_published_directory_is_no_leak_and_a_list_of_people_still_is(site: TestSite) -> None:
+    """#33: a page "…咨询电话" with a table 部门 / 联系人 / 手机 of four officials' work mobiles
+    was reported as privacy.mobile (the guard looked for 联系人 on the same line only)."""
+    site.page("/", page("首页", '<a href="/a.html">业务咨询电话</a> <a href="/b.html">各科室联系人</a> <a href="/c.html">救助公示</a>'))
+    site.page("/a.html", page("2026年业务咨询电话", _people_table(("部门", "联系人", "手机"), OFFICIALS)))
+    site.page("/b.html", page("各科室工作安排", _people_table(("科室", "联系人", "手机"), OFFICIALS)))
+    site.page("/c.html", page("2026年临时救助对象公示", _people_table(
+        ("序号", "姓名", "联系电话", "救助金额"), [(str(n), name, phone, "500") for n, (_, name, phone) in enumerate(OFFICIALS, 1)])))
+    report = audit(site.url("/"))
+    leaks = [f for f in report.results.findings if f.rule == "privacy.mobile"]
+    assert [f.url for f in leaks] == [site.url("/c.html")]

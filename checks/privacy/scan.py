@@ -33,6 +33,13 @@ _NOT_PERSONAL_CARD = ("对公", "单位", "财政", "收款", "汇款", "基本�
 _NOT_LIST_LABELS = ("联系电话", "咨询电话", "服务热线", "值班电话", "监督电话", "举报电话", "联系人")
 # Lists whose point is to publish officials' phones (河长公示, 网格员, 值班表): not a leak.
 _DUTY_LISTS = ("河长", "湖长", "林长", "网格员", "值班表", "通讯录", "联系表", "负责人", "包保", "驻村")
+# A table with a column headed so is a directory of contacts: its numbers are published on
+# purpose, whichever column they stand in. A page titled so is a directory as a whole.
+# Not when the page or table is about people served or selected (救助对象, 低保, 获奖名单 …)
+# or shows ID numbers: that is a list of people, whatever its columns are called.
+_CONTACT_HEADERS = ("联系人", "负责人", "联系电话", "值班", "咨询", "办公电话")
+_DIRECTORY_TITLES = ("通讯录", "咨询电话", "联系方式", "值班表", "名录", "联系电话")
+_PEOPLE_LIST_WORDS = ("救助", "低保", "特困", "困难", "补贴", "补助", "对象", "获奖", "录用", "拟聘", "名单", "身份证")
 _LABEL_WINDOW = 12
 MIN_LISTED_MOBILES = 3   # fewer (name, mobile) pairs on a page: a contact line, not a list of people
 
@@ -118,7 +125,30 @@ def _is_name(text: str) -> bool:
     return 2 <= len(text) <= 4 and text[0] in _surnames() and all("\u4e00" <= c <= "\u9fff" for c in text)
 
 
-def scan(nodes: list[str], today: date) -> PrivacyFacts:
+def directory_mobiles(page: PageRead) -> frozenset[str] | None:
+    """Mobile numbers the page publishes on purpose: those in a table with a contact column
+    (联系人, 联系电话, 值班 …); None when the page itself is a directory (its title says so),
+    so that none of its mobiles is a leak. ID numbers are never excused."""
+    if any(word in page.title for word in _PEOPLE_LIST_WORDS):
+        return frozenset()
+    if any(word in page.title for word in _DIRECTORY_TITLES):
+        return None
+    tree = page.tree
+    excused: set[str] = set()
+    for table in tree.iter("table") if tree is not None else ():
+        rows = table.findall(".//tr")
+        header = rows[0] if rows else None
+        heads = " ".join(cell.text_content() for cell in header.iter("th", "td")) if header is not None else ""
+        text = table.text_content()
+        if any(word in heads for word in _CONTACT_HEADERS) and not any(word in text for word in _PEOPLE_LIST_WORDS):
+            excused.update(_MOBILE.findall(text))
+    return frozenset(excused)
+
+
+def scan(nodes: list[str], today: date, excused: frozenset[str] | None = frozenset()) -> PrivacyFacts:
+    """`excused`: mobile numbers published on purpose (directory_mobiles); None: all of them."""
+    published = excused if excused is not None else frozenset()
+    every_mobile_published = excused is None
     if not _LONG_NUMBER.search("\n".join(nodes)):
         return _NONE   # most pages: nothing of 11 digits or more (one C-level pass)
     ids: list[Hit] = []
@@ -139,7 +169,9 @@ def scan(nodes: list[str], today: date) -> PrivacyFacts:
             if (len(number) != 18 or not is_id_number(number, today)) and luhn_valid(number) \
                     and any(word in label for word in _CARD_LABELS) and not any(w in label for w in _NOT_PERSONAL_CARD):
                 cards.append(Hit(mask(number), _context(nodes, index, match.start(), match.end())))
-        for match in _MOBILE.finditer(node):
+        for match in _MOBILE.finditer(node) if not every_mobile_published else ():
+            if match.group(1) in published:
+                continue
             neighbours = nodes[max(0, index - 3):index + 2]
             label = _label_before(node, match.start(), previous)
             if any(word in label for word in _NOT_LIST_LABELS):
@@ -154,7 +186,7 @@ def scan(nodes: list[str], today: date) -> PrivacyFacts:
 
 
 def analyse_privacy(page: PageRead, today: date) -> PrivacyFacts:
-    return scan(page.nodes, today)
+    return scan(page.nodes, today, directory_mobiles(page))
 
 
 ANALYSERS = (Analyser("privacy", analyse_privacy),)
