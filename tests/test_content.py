@@ -139,3 +139,18 @@ def test_ordinary_news_with_wrong_forms_across_words_has_no_wording_finding(site
     report = audit(site.url("/"))
     (finding,) = [f for f in report.results.findings if f.rule == "content.wording"]
     assert finding.evidence["wrong"] == "计画" and finding.evidence["count"] == 1
+
+
+def test_the_precision_corpus_has_no_false_wording_and_every_seeded_misspelling() -> None:
+    """#33: 2,000+ sentences in which every shipped wrong form's characters stand across two
+    common words (none may be reported), and the wrong forms standing as words (all must be)."""
+    from govaudit.checks.content.dictionary import word_list
+    from tests.support.precision import sentences
+
+    entries = shipped_wording()
+    corpus = list(sentences(entries))
+    crossing = [s for s in corpus if not s.seeded]
+    assert len(crossing) >= 2000 and {s.wrong for s in crossing} >= {"计画", "录象", "股分", "精采", "记念"}
+    words = word_list(entries, segmented=True)
+    assert [s.text for s in crossing if list(words.find(s.text))] == []
+    assert [s.text for s in corpus if s.seeded and not list(words.find(s.text))] == []

@@ -63,7 +63,7 @@ class WordList:
 
     def __post_init__(self) -> None:
         if self.segmented:
-            self._segmenter = Segmenter((entry.wrong, entry.right) for entry in self.entries)
+            self._segmenter = Segmenter(entry.wrong for entry in self.entries)
         automaton = ahocorasick.Automaton()
         for entry in self.entries:
             automaton.add_word(entry.wrong, entry)
