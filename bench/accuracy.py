@@ -161,6 +161,45 @@ def content_rows() -> tuple[dict[str, Row], str]:
     return {"content.wording": row}, cost
 
 
+_PEOPLE = [("王小明", "13800138000"), ("李华", "13912345678"), ("陈大伟", "15011112222"), ("赵晓", "15811113333")]
+# (page title, table head): directories published on purpose, then lists of people.
+_DIRECTORIES = [("2026年业务咨询电话", ("部门", "联系人", "手机")), ("各科室工作安排", ("科室", "负责人", "手机")),
+                ("节假日安排", ("日期", "值班领导", "手机")), ("办事指南", ("事项", "咨询人", "手机")),
+                ("机关通讯录", ("科室", "姓名", "手机")), ("单位联系方式", ("科室", "姓名", "手机"))]
+_PEOPLE_LISTS = [("2026年临时救助对象公示", ("序号", "姓名", "联系电话", "救助金额")),
+                 ("城乡低保对象名录", ("序号", "姓名", "手机", "保障人数")),
+                 ("拟录用人员名单", ("序号", "姓名", "手机", "岗位")),
+                 ("补贴发放情况", ("序号", "姓名", "身份证号", "手机"))]
+
+
+def directory_rows() -> dict[str, Row]:
+    """privacy.mobile on contact directories (never a leak) and lists of people (always one)."""
+    from tests.conftest import fast_config
+    from tests.support.pages import page
+
+    def table(head: tuple[str, ...]) -> str:
+        rows = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in (str(n), name, phone, "—")[:len(head)]) + "</tr>"
+                       for n, (name, phone) in enumerate(_PEOPLE, 1))
+        return "<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + f"</tr>{rows}</table>"
+
+    pages = {f"/d{n}.html": (title, head, False) for n, (title, head) in enumerate(_DIRECTORIES)}
+    pages |= {f"/p{n}.html": (title, head, True) for n, (title, head) in enumerate(_PEOPLE_LISTS)}
+    with TestSite("127.0.0.1") as site:
+        site.page("/", page("首页", "".join(f'<a href="{path}">{title}</a>' for path, (title, _, _) in pages.items())))
+        for path, (title, head, _) in pages.items():
+            site.page(path, page(title, table(head)))
+        report = asyncio.run(audit_site(fast_config(), SiteConfig(name="名录与名单", url=site.url("/")), TODAY))
+        reported = {f.url for f in report.results.findings if f.rule == "privacy.mobile"}
+        row = Row()
+        for path, (_, _, people) in pages.items():
+            hit = site.url(path) in reported
+            row.expected += people
+            row.found += hit
+            row.false += hit and not people
+            row.missed += people and not hit
+    return {"privacy.mobile": row}
+
+
 def scored_demo(document: dict[str, Any]) -> dict[str, Row]:
     """Rows of a demo run scored against its seeded defects (a finding not seeded is false)."""
     rows: dict[str, Row] = {}
@@ -226,6 +265,7 @@ def main() -> None:
     lines += table("政府信息公开专栏在站外主机上的门户（专栏背后的任何“缺失”都算误报）", offhost_rows())
     content, cost = content_rows()
     lines += table("内容：错误表述的精确性语料（tests/support/precision.py）", content)[:-1] + [cost, ""]
+    lines += table("内容：有意公开的联系名录（6 页，不应报）与人员名单（4 页，应报）", directory_rows())
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print(f"written {OUT}")
 

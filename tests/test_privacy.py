@@ -220,7 +220,9 @@ def test_a_published_directory_is_no_leak_and_a_list_of_people_still_is(site: Te
     was reported as privacy.mobile (the guard looked for 联系人 on the same line only)."""
     site.page("/", page("首页", '<a href="/a.html">业务咨询电话</a> <a href="/b.html">各科室联系人</a> <a href="/c.html">救助公示</a>'))
     site.page("/a.html", page("2026年业务咨询电话", _people_table(("部门", "联系人", "手机"), OFFICIALS)))
-    site.page("/b.html", page("各科室工作安排", _people_table(("科室", "联系人", "手机"), OFFICIALS)))
+    site.page("/b.html", page("各科室工作安排", _people_table(("科室", "联系人", "手机"), OFFICIALS)
+                              + _people_table(("序号", "值班领导", "手机"),                  # rows starting with a number
+                                              [(str(n), name, "1870000000" + str(n)) for n, (_, name, _) in enumerate(OFFICIALS, 1)])))
     site.page("/c.html", page("2026年临时救助对象公示", _people_table(
         ("序号", "姓名", "联系电话", "救助金额"), [(str(n), name, phone, "500") for n, (_, name, phone) in enumerate(OFFICIALS, 1)])))
     report = audit(site.url("/"))

@@ -138,8 +138,8 @@ def directory_mobiles(page: PageRead) -> frozenset[str] | None:
     for table in tree.iter("table") if tree is not None else ():
         rows = table.findall(".//tr")
         header = rows[0] if rows else None
-        heads = " ".join(cell.text_content() for cell in header.iter("th", "td")) if header is not None else ""
-        text = table.text_content()
+        heads = " ".join(" ".join(cell.itertext()) for cell in header.iter("th", "td")) if header is not None else ""
+        text = " ".join(table.itertext())     # cells apart: a number must not run into the next cell
         if any(word in heads for word in _CONTACT_HEADERS) and not any(word in text for word in _PEOPLE_LIST_WORDS):
             excused.update(_MOBILE.findall(text))
     return frozenset(excused)
