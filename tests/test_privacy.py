@@ -225,6 +225,12 @@ def test_a_published_directory_is_no_leak_and_a_list_of_people_still_is(site: Te
                                               [(str(n), name, "1870000000" + str(n)) for n, (_, name, _) in enumerate(OFFICIALS, 1)])))
     site.page("/c.html", page("2026年临时救助对象公示", _people_table(
         ("序号", "姓名", "联系电话", "救助金额"), [(str(n), name, phone, "500") for n, (_, name, phone) in enumerate(OFFICIALS, 1)])))
+    # a page laid out in tables whose banner row says 在线咨询 excuses nothing nested in it
+    volunteers = _people_table(("序号", "姓名", "手机"), [(str(n), name, "1860000000" + str(n)) for n, (_, name, _)
+                                                     in enumerate(OFFICIALS, 1)])
+    site.page("/d.html", page("优秀志愿者风采", f"<table><tr><td>首页 在线咨询</td></tr><tr><td>{volunteers}</td></tr></table>"))
+    site.page("/", page("首页", '<a href="/a.html">业务咨询电话</a> <a href="/b.html">各科室联系人</a> <a href="/c.html">救助公示</a>'
+                        ' <a href="/d.html">志愿者</a>'))
     report = audit(site.url("/"))
     leaks = [f for f in report.results.findings if f.rule == "privacy.mobile"]
-    assert [f.url for f in leaks] == [site.url("/c.html")]
+    assert [f.url for f in leaks] == [site.url("/c.html"), site.url("/d.html")]

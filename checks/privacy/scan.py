@@ -136,6 +136,8 @@ def directory_mobiles(page: PageRead) -> frozenset[str] | None:
     tree = page.tree
     excused: set[str] = set()
     for table in tree.iter("table") if tree is not None else ():
+        if table.find(".//table") is not None:
+            continue     # a layout table (old sites nest the whole page in tables): only data tables speak
         rows = table.findall(".//tr")
         header = rows[0] if rows else None
         heads = " ".join(" ".join(cell.itertext()) for cell in header.iter("th", "td")) if header is not None else ""
