@@ -26,7 +26,18 @@ _LIMIT_NOTES = ("limit_pages", "limit_time", "limit_depth")
 
 
 def absence_unknown(snapshot: SiteSnapshot, context: RuleContext) -> str | None:
-    """Why "not found anywhere on the site" would not be evidence; None: the search means something."""
+    """Why "not found anywhere on the site" would not be evidence; None: the search means something.
+    (Worked out once per judging: a stored snapshot reads each place from the store.)"""
+    return context.models.get(_absence_unknown, snapshot, context)
+
+
+def near_home_unknown(snapshot: SiteSnapshot, context: RuleContext) -> str | None:
+    """Why a search of the homepage and the next level would prove nothing: some of the
+    homepage's own pages were not read. None: every one of them was."""
+    return context.models.get(_near_home_unknown, snapshot, context)
+
+
+def _absence_unknown(snapshot: SiteSnapshot, context: RuleContext) -> str | None:
     if not homepage_has_links(snapshot):
         return "首页没有可读的链接（可能由脚本生成），无法判断"
     _, column = model_and_column(snapshot, context)
@@ -35,12 +46,10 @@ def absence_unknown(snapshot: SiteSnapshot, context: RuleContext) -> str | None:
         if unreadable:
             return unreadable
         return unread_reason(snapshot, [column.where, *links_of(snapshot, column.where)], "政府信息公开专栏及其子栏目")
-    return near_home_unknown(snapshot)
+    return near_home_unknown(snapshot, context)
 
 
-def near_home_unknown(snapshot: SiteSnapshot) -> str | None:
-    """Why a search of the homepage and the next level would prove nothing: some of the
-    homepage's own pages were not read. None: every one of them was."""
+def _near_home_unknown(snapshot: SiteSnapshot, context: RuleContext) -> str | None:
     if not homepage_has_links(snapshot):
         return "首页没有可读的链接（可能由脚本生成），无法判断"
     home = snapshot.homepage_page

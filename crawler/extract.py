@@ -110,11 +110,11 @@ def stub_targets(tree: lxml.html.HtmlElement) -> list[str]:
             match = _REFRESH.match(meta.get("content") or "")
             if match:
                 found.append(match.group(1).strip())
+    scripts = [script.text for script in tree.iter("script") if script.text and "location" in script.text]
+    targets = {m.group(1) or m.group(2) for text in scripts for m in _SCRIPT_REDIRECT.finditer(text)}
     body = tree.find("body")
-    visible = "".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")) if body is not None else ""
-    if body is not None and len("".join(visible.split())) < _STUB_TEXT:
-        scripts = [(script.text or "") for script in tree.iter("script") if not script.get("src")]
-        targets = {m.group(1) or m.group(2) for text in scripts for m in _SCRIPT_REDIRECT.finditer(text)}
-        if len(targets) == 1:
+    if len(targets) == 1 and body is not None:   # (the page's text is measured only then: most pages set no location)
+        visible = "".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"))
+        if len("".join(visible.split())) < _STUB_TEXT:
             found.extend(targets)
     return found

@@ -35,6 +35,7 @@ def serve(config_path: str | None, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from govaudit.web.app import create_app
+    from govaudit.web.guards import is_loopback_host
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     config = load_config(config_path)
@@ -47,23 +48,12 @@ def serve(config_path: str | None, host: str | None, port: int | None) -> None:
     if not config.users:
         click.echo("注意：配置中还没有用户，只能查看不能复核；添加用户：govaudit user add 用户名"
                    + (f" --config {config.source}" if config.source else ""), err=True)
-    if not _is_loopback(bind) and not config.serve.allowed_hosts:
+    if not is_loopback_host(bind) and not config.serve.allowed_hosts:
         click.echo(f"注意：监听 {bind} 但未设置 [serve] allowed_hosts，只接受以 {bind}、localhost、127.0.0.1 访问；"
                    "经域名访问须在 allowed_hosts 中写明域名（见 README“部署工作台”）", err=True)
     # Forwarded addresses are believed by the app itself, from [serve] trusted_proxies only.
     uvicorn.run(app, host=bind, port=listen, log_level="warning", proxy_headers=False, server_header=False,
                 date_header=False, timeout_keep_alive=5, limit_concurrency=200, h11_max_incomplete_event_size=16 * 1024)
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def review(config_path: str | None, fingerprint: str, state: ReviewState | str, reason: str, until: str | None,

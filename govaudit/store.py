@@ -128,7 +128,7 @@ class Store:
                    "facts": row.facts} for row in rows]
         if values:
             with self._write() as connection:
-                _upsert(connection, pages, values)
+                upsert(connection, pages, values)
 
     def discard_site(self, run_id: str, site: str) -> None:
         """Everything stored of a site that was not committed (before auditing it again)."""
@@ -139,11 +139,11 @@ class Store:
     def _write_snapshot(self, connection: Connection, run_id: str, snapshot: SiteSnapshot) -> None:
         meta = _converter.unstructure(dataclasses.replace(snapshot, pages={}, link_checks={}))
         meta.pop("bodies", None)
-        _upsert(connection, snapshots, [{"run_id": run_id, "site": snapshot.name, "meta": _dump(meta)}])
+        upsert(connection, snapshots, [{"run_id": run_id, "site": snapshot.name, "meta": _dump(meta)}])
         checks = [{"run_id": run_id, "site": snapshot.name, "url": url, "outcome": _dump(_converter.unstructure(outcome))}
                   for url, outcome in snapshot.link_checks.items()]
         if checks:
-            _upsert(connection, link_checks, checks)
+            upsert(connection, link_checks, checks)
 
     def load_snapshot(self, run_id: str, site: str, facts: FactsReader | None = None) -> SiteSnapshot:
         """A stored snapshot: its pages are read from the store as they are used (never all
@@ -178,7 +178,7 @@ class Store:
     def save_law_library(self, csv_text: str, snapshot_date: str, source: str, imported_at: str) -> None:
         """Replace the imported library in one transaction (the caller validated the file)."""
         with self._write() as connection:
-            _upsert(connection, law_library, [{"id": 1, "snapshot_date": snapshot_date, "source": source,
+            upsert(connection, law_library, [{"id": 1, "snapshot_date": snapshot_date, "source": source,
                                                "imported_at": imported_at, "csv": csv_text}])
 
     def law_library_csv(self) -> tuple[str, str, str, str] | None:
@@ -201,7 +201,7 @@ class Store:
         a second commit of the same site waits for the first and then replaces it whole."""
         site = snapshot.name
         with self._write() as connection:
-            _upsert(connection, site_results, [{
+            upsert(connection, site_results, [{
                 "run_id": run_id, "site": site, "url": entry["url"], "unit": entry["unit"], "verdict": entry["verdict"],
                 "score": entry["score"], "stats": _dump(entry["stats"]), "data": _dump(entry), "finished_at": now}])
             if with_snapshot:   # (a rejudged run refers to the snapshot of the run it judged again)
@@ -373,7 +373,7 @@ def _update_history(connection: Connection, run_id: str, site: str, found: list[
                                                              finding_history.c.fingerprint == fp)
                                .values(last_run=run_id, last_seen=now, data=_dump(finding)))
     if fresh:
-        _upsert(connection, finding_history, fresh)
+        upsert(connection, finding_history, fresh)
     open_rows = connection.execute(select(finding_history.c.fingerprint, finding_history.c.rule).where(
         finding_history.c.site == site, finding_history.c.fixed_run.is_(None))).all()
     for fp, rule in open_rows:
@@ -390,7 +390,7 @@ def _review(row: Any) -> Review:
                   approver=row["approver"])
 
 
-def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT, or replace the row with the same primary key (SQLite and PostgreSQL)."""
     statement: Any   # (the two dialects' Insert types share this interface, not a base class)
     if connection.dialect.name == "postgresql":   # (imported here: the SQLite store never loads the other)

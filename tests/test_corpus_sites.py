@@ -4,6 +4,8 @@ site-level reachability may be called a problem."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import audit
 from tests.corpus import contradiction, corpus_config, serve_corpus
 from tests.support.server import Reply, TestSite
@@ -17,8 +19,10 @@ def test_no_finding_contradicts_the_corpus_facts(site: TestSite) -> None:
     assert contradictions == []
     unanswered = [f.evidence["title"] for f in report.results.findings if f.rule == "interaction.unanswered"]
     assert unanswered == ["关于小区停车位的问题"]  # the one message the facts call unanswered (办理中 since May)
+    gsgg = next((url for url, case in served.items() if case.name == "zhecheng_gov_cn_list_gsgg_paginated_2018.html"), None)
+    if gsgg is None:
+        pytest.skip("../shared/realpages 不在仓库旁边：真实页面的那一项（2018 年的列表应判为栏目不更新）未检查")
     stale = {f.evidence["column_url"] for f in report.results.findings if f.rule == "columns.stale"}
-    gsgg = next(url for url, case in served.items() if case.name == "zhecheng_gov_cn_list_gsgg_paginated_2018.html")
     assert gsgg in stale   # a real list whose newest item is of 2018
 
 

@@ -18,7 +18,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
         return
     _, column = model_and_column(snapshot, context)
     if not column.found:
-        unread = near_home_unknown(snapshot)
+        unread = near_home_unknown(snapshot, context)
         if unread:
             yield RULE.not_checked(f"首页上没有专栏入口，{unread}")
             return

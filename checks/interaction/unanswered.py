@@ -19,7 +19,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     found_channels = channels(model)
     if not found_channels:
         home = snapshot.homepage_page
-        unread = near_home_unknown(snapshot)
+        unread = near_home_unknown(snapshot, context)
         exempt = duty_exempt(snapshot, context, context.config.interaction.channel_site_kinds,
                              "[interaction] channel_site_kinds",
                              "集约化建设的部门一般通过门户网站的互动平台答复，部门网站没有自己的渠道不判为互动回应差")

@@ -188,7 +188,10 @@ def scan(nodes: list[str], today: date, excused: frozenset[str] | None = frozens
 
 
 def analyse_privacy(page: PageRead, today: date) -> PrivacyFacts:
-    return scan(page.nodes, today, directory_mobiles(page))
+    nodes = page.nodes
+    if not _MOBILE.search("\n".join(nodes)):
+        return scan(nodes, today)   # (most pages: no mobile number, so no table to read for one)
+    return scan(nodes, today, directory_mobiles(page))
 
 
 ANALYSERS = (Analyser("privacy", analyse_privacy),)

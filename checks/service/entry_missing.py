@@ -34,7 +34,7 @@ def check(snapshot: SiteSnapshot, context: RuleContext) -> Iterator[Outcome]:
     if not homepage_has_links(snapshot) or homepage_hides_script_content(snapshot):
         yield RULE.not_checked("首页没有可读的链接，或含脚本而未经浏览器渲染（入口可能由脚本生成），无法判断有无网上办事入口")
         return
-    unread = near_home_unknown(snapshot)
+    unread = near_home_unknown(snapshot, context)
     if unread:
         yield RULE.not_checked(f"首页上没有网上办事入口，{unread}")
         return

@@ -44,10 +44,17 @@ def may_read_anonymously(serve: ServeOptions, scope: Scope) -> bool:
     if any(name in PROXY_HEADERS for name, _ in scope.get("headers", [])):
         return False
     client = scope.get("client")
-    if not client:
-        return False
+    return client is not None and ipaddress_is_loopback(client[0])
+
+
+def is_loopback_host(host: str) -> bool:
+    """localhost, or a loopback address (bracketed or not)."""
+    return host == "localhost" or ipaddress_is_loopback(host.strip("[]"))
+
+
+def ipaddress_is_loopback(address: str) -> bool:
     try:
-        return ipaddress.ip_address(client[0]).is_loopback
+        return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
 

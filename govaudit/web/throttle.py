@@ -15,12 +15,12 @@ import ipaddress
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, RowMapping, and_, delete, insert, select
+from sqlalchemy import Connection, RowMapping, and_, delete, select
 
 from govaudit.config import LoginOptions
 from govaudit.database import StoreTarget
 from govaudit.dbschema import login_failures
-from govaudit.store import Store
+from govaudit.store import Store, upsert
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ class LoginThrottle:
             for kind, key in (("client", f"client:{client_key(client)}"), ("user", f"user:{user[:128]}")):
                 row = connection.execute(select(login_failures).where(login_failures.c.key == key)).first()
                 values = self._counted(row._mapping if row else None, self._limits()[kind], now)
-                connection.execute(delete(login_failures).where(login_failures.c.key == key))
-                connection.execute(insert(login_failures).values(key=key, **values))
+                upsert(connection, login_failures, [{"key": key, **values}])
                 if values["locked_until"] > now and (row is None or row.locked_until <= now):
                     started = Lockout(key, values["locked_until"] - now)
         return started
